@@ -1,0 +1,62 @@
+"""Atomic file writes: a temporary file in the target's directory, then ``os.replace``.
+
+May import only ``kg.errors``.  A build killed part way leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from kg.errors import InputError
+
+__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_dir"]
+
+
+def ensure_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) if needed and check it is a writable directory.
+
+    Raises:
+        InputError: the directory cannot be created or written.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"cannot create output directory ({exc.strerror})", path=str(path),
+            hint="choose another directory with -o",
+        ) from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InputError("output directory is not writable", path=str(path),
+                         hint="choose another directory with -o")
+    return path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new, never half.
+
+    Raises:
+        InputError: the directory is not writable.
+    """
+    path = Path(path)
+    ensure_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 with LF line ends, atomically (see :func:`atomic_write_bytes`)."""
+    atomic_write_bytes(path, text.encode("utf-8"))

@@ -1,0 +1,285 @@
+"""The ``kg`` command line: a thin click layer over the library.
+
+May import ``kg.pipeline``, ``kg.query``, ``kg.validate``, ``kg.evaluate``, ``kg.export``,
+``kg.viz`` and ``kg.errors``.  Each ``<verb>_command`` parses its arguments, calls one
+library function and prints what it returns.  Errors are mapped to exit codes in one
+place (:class:`KgGroup`): ``InputError`` and ``QueryError`` become usage errors (exit 2),
+any other ``KgError`` exit 1, with a single ``Error:`` line and no traceback unless
+``--debug``.  The pipeline (and with it jieba) is imported only inside ``kg build`` so that
+``kg --help`` stays instant.  The CLI opens no documents and writes no files itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from kg.errors import InputError, KgError, QueryError
+from kg.export import DEFAULT_BASE_IRI, EXPORTERS
+from kg.query import FORMATTERS
+
+if TYPE_CHECKING:
+    from kg.doc import BuildReport, Outcome
+
+__all__ = ["KgGroup", "main"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+OutcomeHook = Callable[["Outcome"], None]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kg")
+    except PackageNotFoundError:
+        import kg
+
+        return str(getattr(kg, "__version__", "unknown"))
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"kg {_version()}")
+        ctx.exit()
+
+
+def _click_error(exc: KgError) -> click.ClickException:
+    """The click exception (and so the exit code) for a library error."""
+    if isinstance(exc, (InputError, QueryError)):
+        return click.UsageError(str(exc))
+    return click.ClickException(str(exc))
+
+
+class KgGroup(click.Group):
+    """The ``kg`` group: turns library errors into one ``Error:`` line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the subcommand, mapping :class:`KgError` (``--debug`` re-raises it)."""
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise _click_error(exc) from None
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and exit.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+def main(debug: bool) -> None:
+    """Knowledge graphs from Chinese customs documents: build, query, check, picture."""
+
+
+def _graph_option(default: str = "output") -> Callable[[_F], _F]:
+    return click.option(
+        "--graph", "graph", type=click.Path(path_type=Path), default=default,
+        show_default=True, help="A build directory or a graph file.")
+
+
+# -------------------------------------------------------------------- build
+
+
+@main.command("build")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default="output", show_default=True, help="Where to write the graph files.")
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True,
+              help="The base IRI of every extracted resource.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(list(EXPORTERS)),
+              default=("turtle", "trig"), show_default=True, help="Output format (repeatable).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes for the per-document stages.")
+@click.option("--no-html", is_flag=True, help="Do not write the HTML picture.")
+def build_command(paths: tuple[Path, ...], out_dir: Path, base_iri: str,
+                  formats: tuple[str, ...], workers: int, no_html: bool) -> None:
+    """Build the graph from documents (files or directories; default seeds/)."""
+    from kg import pipeline
+
+    inputs = list(paths) or [Path("seeds")]
+    if not paths and not inputs[0].exists():
+        raise click.UsageError("no input given and ./seeds does not exist; name the documents")
+    with _progress(pipeline, inputs) as on_outcome:
+        report = pipeline.build(inputs, out_dir, base_iri=base_iri, formats=formats,
+                                workers=workers, html=not no_html, on_outcome=on_outcome)
+    click.echo(_build_summary(report))
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@contextmanager
+def _progress(pipeline: Any, inputs: Sequence[Path]) -> Iterator[OutcomeHook | None]:
+    """The ``on_outcome`` callback: a progress bar when stderr is a terminal, else none.
+
+    The bar needs the number of inputs; without ``pipeline.find_documents`` to count them,
+    a line per finished document is drawn instead.
+    """
+    if not click.get_text_stream("stderr").isatty():
+        yield None
+        return
+    finder = getattr(pipeline, "find_documents", None)
+    total = len(finder(inputs)) if finder is not None else 0
+    if not total:
+        done = itertools.count(1)
+        yield lambda o: click.echo(f"\r{next(done)} done: {Path(o.path).name}\x1b[K",
+                                   nl=False, err=True)
+        click.echo(err=True)
+        return
+    with click.progressbar(length=total, label="building", file=sys.stderr,
+                           item_show_func=lambda name: name) as bar:
+        yield lambda o: bar.update(1, Path(o.path).name)
+
+
+def _reason(outcome: Outcome) -> str:
+    """The outcome's one-line reason, led by its path (once)."""
+    if outcome.reason.startswith(outcome.path):
+        return outcome.reason
+    return f"{outcome.path}: {outcome.reason}"
+
+
+def _build_summary(report: BuildReport) -> str:
+    counts: dict[str, int] = {"built": 0, "skipped": 0, "failed": 0}
+    for outcome in report.outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    lines = [(f"documents: {counts['built']} built, {counts['skipped']} skipped, "
+              f"{counts['failed']} failed")]
+    lines += [f"  {o.status}: {_reason(o)}" for o in report.outcomes if o.status != "built"]
+    entities = ", ".join(f"{name} {n}" for name, n in report.entity_counts.items())
+    lines.append(f"entities: {entities or 'none'}")
+    lines.append(f"awards: {report.awards}  programmes: {report.programmes}  "
+                 f"triples: {report.triples}")
+    lines.append("wrote: " + (", ".join(str(f) for f in report.files) or "nothing"))
+    lines.append(f"time: {report.seconds:.1f} s")
+    return "\n".join(lines)
+
+
+# -------------------------------------------------------------------- query
+
+
+@main.command("query")
+@click.argument("sparql", metavar="[QUERY]", required=False)
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"),
+              help="Read the query from a .rq file.")
+@_graph_option()
+@click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table",
+              show_default=True, help="How to print the results.")
+@click.option("--allow-update", is_flag=True,
+              help="Apply a SPARQL UPDATE to an in-memory copy instead of refusing it.")
+def query_command(sparql: str | None, query_file: Any, graph: Path, fmt: str,
+                  allow_update: bool) -> None:
+    """Run a SPARQL query (the contract's prefixes are predeclared)."""
+    from kg.query import run_query
+
+    if (sparql is None) == (query_file is None):
+        raise click.UsageError("give a QUERY or -f FILE.rq, not both or neither")
+    text = sparql if sparql is not None else query_file.read()
+    result = run_query(text, graph, allow_update=allow_update)
+    click.echo(FORMATTERS[fmt](result), nl=False)
+
+
+# -------------------------------------------------------------------- stats
+
+
+@main.command("stats")
+@_graph_option()
+def stats_command(graph: Path) -> None:
+    """Count documents, entities per class, awards, programmes and triples."""
+    from kg.query import stats
+
+    counts = stats(graph)
+    rows = [("documents", counts.documents)]
+    rows += [(f"  {name}", n) for name, n in counts.entities.items()]
+    rows += [("awards", counts.awards), ("programmes", counts.programmes),
+             ("years", counts.years), ("triples", counts.triples)]
+    width = max(len(name) for name, _ in rows)
+    click.echo("\n".join(f"{name:<{width}}  {n:>7}" for name, n in rows))
+
+
+# ----------------------------------------------------------------- validate
+
+
+@main.command("validate")
+@_graph_option()
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True,
+              help="How many violations to list.")
+def validate_command(graph: Path, limit: int) -> None:
+    """Check a build against the contract's SHACL shapes (exit 1 when it does not conform)."""
+    from kg.export import find_output
+    from kg.validate import validate
+
+    report = validate(find_output(graph))
+    if report.conforms:
+        click.echo("conforms")
+        return
+    for v in report.violations[:limit]:
+        where = f" {v.path}" if v.path else ""
+        click.echo(f"{v.severity}: {v.focus_node}{where}: {v.message}")
+    if len(report.violations) > limit:
+        click.echo(f"... and {len(report.violations) - limit} more")
+    _fail(f"{len(report.violations)} violation(s) of the shapes")
+
+
+def _fail(message: str) -> NoReturn:
+    raise click.ClickException(message)
+
+
+# ----------------------------------------------------------------- evaluate
+
+
+@main.command("evaluate")
+@click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True, help="The gold JSON file.")
+@click.option("--graph", "graphs", type=click.Path(path_type=Path), multiple=True,
+              default=("output",), show_default=True,
+              help="A build directory or graph file (repeatable).")
+@click.option("--details", is_flag=True, help="List the misses and extras.")
+def evaluate_command(gold: Path, graphs: tuple[Path, ...], details: bool) -> None:
+    """Score a build against a gold file (the same numbers as the shared scorer)."""
+    from kg.evaluate import evaluate, format_report
+
+    click.echo(format_report(evaluate(graphs, gold), details=details), nl=False)
+
+
+# ------------------------------------------------------------------- export
+
+
+@main.command("export")
+@_graph_option()
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Where to write the converted files.")
+@click.option("--format", "formats", multiple=True, required=True,
+              type=click.Choice(list(EXPORTERS)), help="Output format (repeatable).")
+def export_command(graph: Path, out_dir: Path, formats: tuple[str, ...]) -> None:
+    """Convert an existing build to other formats."""
+    from kg.export import convert
+
+    for path in convert(graph, out_dir, formats):
+        click.echo(f"wrote {path}")
+
+
+# ---------------------------------------------------------------------- viz
+
+
+@main.command("viz")
+@_graph_option()
+@click.option("-o", "--output", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="The HTML file (default: graph.html beside the graph).")
+@click.option("--focus", default=None, help="Centre the picture on this entity (any name).")
+@click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True,
+              help="How many links from the focus to show.")
+def viz_command(graph: Path, out_file: Path | None, focus: str | None, depth: int) -> None:
+    """Draw a build as a self-contained HTML page."""
+    from kg.export import read_output
+    from kg.viz import write_html
+
+    if out_file is None:
+        out_file = (graph if graph.is_dir() else graph.parent) / "graph.html"
+    for path in write_html(read_output(graph), out_file, focus=focus, depth=depth):
+        click.echo(f"wrote {path}")

@@ -1,0 +1,354 @@
+"""Honours and their conferral: who received which title, when, from whom, which edition.
+
+Pure; may import ``kg.doc``, ``kg.patterns`` and the sibling modules.  A conferral is a
+trigger word from ``triggers.tsv`` (被…评为, 荣获, 授予 …) with honour titles after it
+(quoted, or ending with a core from ``honour_cores.tsv``) and recipients before it (or,
+for 授予 in the active voice, between the trigger and the title).  A clause without its
+own recipient or year takes them from earlier clauses of the same sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.doc import ORG_CLASSES, AwardFact, Mention, Sentence
+from kg.extract.mentions import Context, person_name_at
+from kg.extract.text import QUOTE_PAIRS, YearMark, clause_start, is_cjk, year_before
+
+__all__ = ["HonourSpan", "find_awards", "normalise_honour", "parse_honours"]
+
+_RECIPIENT_CLASSES = (*ORG_CLASSES, "Person")
+_TITLE_TAILS = ("的荣誉称号", "荣誉称号", "光荣称号", "称号", "特别奖", "等荣誉")
+_LEVEL_WORDS = ("国家级", "自治区级", "省级", "市级", "区级", "自治区", "全区", "全省", "全市",
+                "省", "市")
+_FILLER = sorted(
+    "还 又 也 均 先后 连续 曾 分别 再次 多次 都 相继 已 已经 一举 成功 共同 同时 于 在 被 隶属 "
+    "所属 下辖 下辖的 的 和 、 及 与 ， , 年 以来 起 近日 近年来 今年 去年 当年 同年 并 "
+    "连续多年 多年 先后有 年度 荣幸 光荣 首次 又一次 再度 双双 一同 共 同 经 由 获 等 及其"
+    .split(), key=len, reverse=True)
+_COLLECTIVE = re.compile(r"[0-9一二两三四五六七八九十多几数余]+(?:个|名|位|家|批|人)|"
+                         r"单位|集体|同志|个人|人员|干部|职工|党员|关员|科室|部门")
+
+
+_RECONFIRM = ("复检", "复查", "复审", "复评", "验收")
+_MARKERS = re.compile("下辖|所属|下属|隶属|辖属")
+
+
+@dataclass(frozen=True, slots=True)
+class HonourSpan:
+    """One honour title read after a trigger: its span, normalised name and edition."""
+
+    start: int
+    end: int
+    name: str
+    edition: str | None
+    quoted: bool
+
+
+def normalise_honour(raw: str, ctx: Context) -> str:
+    """Fold region, level and spelling variants into one title.
+
+    天津市“文明单位” -> 天津市文明单位; 自治区级精神文明单位 -> 内蒙古自治区文明单位 (in a
+    document about a bureau in 内蒙古); 内蒙古自治区“全区文明单位标兵” -> 内蒙古自治区文明单位标兵.
+    """
+    name = re.sub(r"[“”‘’「」『』\"'《》\s]", "", raw)
+    name = re.sub(r"第[一二三四五六七八九十百零〇两0-9]{1,4}[届批次]", "", name)
+    for tail in _TITLE_TAILS:
+        if name.endswith(tail) and len(name) > len(tail) + 1:
+            name = name[: -len(tail)]
+    name = name.replace("精神文明单位", "文明单位")
+    name = re.sub(r"(自治区|省|市|区)级", r"\1", name)
+    region = _subject_region(ctx)
+    for whole in ("全区", "全省", "全市"):
+        idx = name.find(whole)
+        if idx > 0:
+            name = name[:idx] + name[idx + 2:]
+        elif idx == 0 and region is not None:
+            name = region + name[2:]
+    if region is not None:
+        for level in ("自治区", "省"):
+            if name.startswith(level) and region.endswith(level):
+                name = region + name[len(level):]
+    return name
+
+
+def _subject_region(ctx: Context) -> str | None:
+    entry = ctx.res.lexicon.orgs.get(ctx.subject or "")
+    return entry.region if entry is not None else None
+
+
+def _title_end(text: str, start: int, ctx: Context) -> int:
+    """End of an unquoted title starting at ``start`` (the last honour core before a
+    boundary), or -1."""
+    run_end = start
+    while run_end < len(text) and run_end - start < 24 and (
+            is_cjk(text[run_end]) or text[run_end].isdigit()):
+        run_end += 1
+    best = -1
+    for core in ctx.res.lexicon.honour_cores:
+        i = text.find(core, start, run_end)
+        while i >= 0:
+            end = i + len(core)
+            rest = text[end:run_end]
+            if not rest or rest.startswith(_TITLE_TAILS + _RECONFIRM) or rest[0] in "、和及等":
+                best = max(best, end)
+            i = text.find(core, i + 1, run_end)
+    return best
+
+
+def _edition_at(text: str, pos: int, ctx: Context) -> tuple[str | None, int]:
+    m = ctx.res.pattern("edition").match(text, pos)
+    return (m.group(), m.end()) if m else (None, pos)
+
+
+def _prefix_at(text: str, pos: int, ctx: Context) -> int:
+    """Skip a region or level word (天津市, 内蒙古自治区, 自治区级) at ``pos``."""
+    m = ctx.res.lexicon.region_pattern.match(text, pos)
+    if m and (text.startswith(("“", "‘", "\""), m.end()) or text.startswith("级", m.end())):
+        return m.end() + (1 if text.startswith("级", m.end()) else 0)
+    for word in _LEVEL_WORDS:
+        if text.startswith(word, pos) and text.startswith(("“", "\""), pos + len(word)):
+            return pos + len(word)
+    return pos
+
+
+def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourSpan]:
+    """Honour titles starting at ``pos`` (before ``limit``): “A”、“B”和C称号 -> A, B, C."""
+    spans: list[HonourSpan] = []
+    while pos < limit:
+        while pos < limit and text[pos].isspace():
+            pos += 1
+        start = pos
+        edition, pos = _edition_at(text, pos, ctx)
+        pos = _prefix_at(text, pos, ctx)
+        closer = QUOTE_PAIRS.get(text[pos]) if pos < limit else None
+        if closer is not None and text[pos] != "《":
+            end = text.find(closer, pos + 1, min(limit, pos + 40))
+            if end < 0:
+                break
+            inner_edition, _ = _edition_at(text, pos + 1, ctx)
+            edition = edition or inner_edition
+            end += 1
+            quoted = True
+        else:
+            end = _title_end(text, pos, ctx)
+            if end < 0:
+                break
+            quoted = False
+        raw = text[start:end]
+        name = normalise_honour(raw, ctx)
+        if len(name) >= 2:
+            spans.append(HonourSpan(start, end, name, edition, quoted))
+        pos = end
+        for tail in _TITLE_TAILS:
+            if text.startswith(tail, pos):
+                pos += len(tail)
+                break
+        if pos < limit and text[pos] in "、和及与":
+            pos += 1
+            continue
+        break
+    return spans
+
+
+def _gap_ok(gap: str, res_year: object) -> bool:
+    gap = re.sub(r"(?:19|20)[0-9]{2}\s*年(?:以来|起|至今)?", "", gap)
+    gap = re.sub(r"第[一二三四五六七八九十]+[届批次]", "", gap)
+    if _COLLECTIVE.search(gap):
+        return False
+    for word in _FILLER:
+        gap = gap.replace(word, "")
+    return not gap.strip()
+
+
+def _chain_before(mentions: list[Mention], text: str, pos: int, floor: int) -> list[Mention]:
+    """The coordinated mentions that end right before ``pos`` (A、B和C被…)."""
+    chain: list[Mention] = []
+    edge = pos
+    for m in reversed([m for m in mentions if floor <= m.start and m.end <= pos]):
+        if m.cls not in _RECIPIENT_CLASSES or m.rule_id == "body.political":
+            continue
+        gap = text[m.end:edge]
+        if not _gap_ok(gap, None) or (chain and _MARKERS.search(gap) and not
+                                      any(c in gap for c in "、和及与")):
+            break
+        chain.insert(0, m)
+        edge = m.start
+    return chain
+
+
+def _generic_before(text: str, pos: int, floor: int) -> bool:
+    return bool(_COLLECTIVE.search(text[floor:pos]))
+
+
+@dataclass
+class _SentenceState:
+    recipients: list[Mention]
+
+
+def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
+                years: list[YearMark]) -> tuple[list[AwardFact], list[Mention]]:
+    """Awards in one sentence, and the honour mentions found (with or without recipient).
+
+    Args:
+        ctx: the document context.
+        sentence: the sentence.
+        mentions: organisation/person mentions inside the sentence, in text order.
+        years: year marks inside the sentence (offsets into the document text).
+
+    Returns:
+        The awards and the honour mentions.
+    """
+    text = ctx.text
+    facts: list[AwardFact] = []
+    honours: list[Mention] = []
+    state = _SentenceState([])
+    for trig_start, trig_end, kind in _triggers(ctx, sentence):
+        spans = parse_honours(text, trig_end, sentence.end, ctx)
+        if not spans and kind == "award_passive":
+            spans = _granted_spans(ctx, mentions, trig_end, sentence.end)
+        if not spans:
+            continue
+        if kind == "award_reconfirm" and not _reconfirm_tail(ctx, spans[-1].end):
+            continue
+        found = _participants(ctx, sentence, mentions, trig_start, trig_end, spans[0].start,
+                              kind, state)
+        recipients, awarders, confidence = found
+        year = year_before(years, trig_start, sentence.start)
+        for span in spans:
+            honour = Mention(span.start, span.end, text[span.start:span.end], "Honour",
+                             span.name, f"honour.{kind}")
+            honours.append(honour)
+            for recipient in recipients:
+                facts.append(AwardFact(sentence, recipient, honour, year, tuple(awarders),
+                                       span.edition, f"award.{kind}",
+                                       confidence if span.quoted else confidence - 0.1))
+    person_facts, person_honours = _honour_person_pairs(ctx, sentence, years)
+    return facts + person_facts, honours + person_honours
+
+
+def _triggers(ctx: Context, sentence: Sentence) -> list[tuple[int, int, str]]:
+    kinds = ("award_passive", "award_active", "award_grant", "award_reconfirm")
+    words = {w: k for k in reversed(kinds) for w in ctx.res.lexicon.trigger_words(k)}
+    pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    found = []
+    for m in re.finditer(pattern, sentence.text):
+        kind = words[m.group()]
+        if kind == "award_grant" and "被" in sentence.text[max(0, m.start() - 16):m.start()]:
+            kind = "award_passive"
+        found.append((sentence.start + m.start(), sentence.start + m.end(), kind))
+    return found
+
+
+def _granted_spans(ctx: Context, mentions: list[Mention], pos: int, limit: int
+                   ) -> list[HonourSpan]:
+    """授予 A、B “X”称号: skip the recipients to reach the titles."""
+    after = [m for m in mentions if m.start >= pos and m.cls in _RECIPIENT_CLASSES]
+    if not after or not _gap_ok(ctx.text[pos:after[0].start], None):
+        return []
+    return parse_honours(ctx.text, _chain_end(ctx.text, after), limit, ctx)
+
+
+def _chain_end(text: str, after: list[Mention]) -> int:
+    end = after[0].end
+    for m in after[1:]:
+        if text[end:m.start] in ("、", "和", "及", "与", "，"):
+            end = m.end
+        else:
+            break
+    return end
+
+
+def _reconfirm_tail(ctx: Context, pos: int) -> bool:
+    return any(ctx.text.startswith(t, pos) for t in ctx.res.lexicon.trigger_words(
+        "reconfirm_tail"))
+
+
+def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], trig_start: int,
+                  trig_end: int, honour_start: int, kind: str, state: _SentenceState
+                  ) -> tuple[list[Mention], list[Mention], float]:
+    text = ctx.text
+    floor = clause_start(text, trig_start, frozenset("，,；;。"))
+    floor = max(floor, sentence.start)
+    bei = text.rfind("被", floor, trig_start)
+    awarders: list[Mention] = []
+    head = trig_start
+    if bei >= 0:
+        awarders = [m for m in mentions if bei < m.start and m.end <= trig_start
+                    and m.cls in ORG_CLASSES]
+        head = bei
+    granted = [m for m in mentions if trig_end <= m.start and m.end <= honour_start
+               and m.cls in _RECIPIENT_CLASSES]
+    if kind == "award_grant" and granted:
+        awarders = [m for m in mentions if floor <= m.start and m.end <= trig_start
+                    and m.cls in ORG_CLASSES]
+        return granted, awarders, 0.85
+    if bei >= 0 and granted and not awarders:
+        return granted, [], 0.8
+    chain = _chain_before(mentions, text, head, floor)
+    if chain:
+        state.recipients = chain
+        return chain, awarders, 0.9
+    if _generic_before(text, head, floor):
+        return [], awarders, 0.0
+    if state.recipients:
+        return state.recipients, awarders, 0.75
+    return _fallback(ctx, sentence, mentions, floor), awarders, 0.6
+
+
+def _fallback(ctx: Context, sentence: Sentence, mentions: list[Mention], floor: int
+              ) -> list[Mention]:
+    """No recipient in the clause: the organisation the sentence or document is about."""
+    earlier = [m for m in mentions if sentence.start <= m.start and m.end <= floor
+               and m.cls in ORG_CLASSES and m.rule_id != "body.political"]
+    if earlier:
+        return [earlier[0]]
+    if ctx.subject is None:
+        return []
+    entry = ctx.res.lexicon.orgs.get(ctx.subject)
+    cls = entry.cls if entry else "Bureau"
+    return [Mention(sentence.start, sentence.start, "", cls, ctx.subject, "subject")]
+
+
+def _honour_person_pairs(ctx: Context, sentence: Sentence, years: list[YearMark]
+                         ) -> tuple[list[AwardFact], list[Mention]]:
+    """全国海关优秀共产党员田顺利 / “海关好人”崔国顺: an individual title right before a name."""
+    facts, honours = [], []
+    text = ctx.text
+    cores = [c for c, k in ctx.res.lexicon.honour_cores.items() if k in ("individual", "both")]
+    pattern = "(" + "|".join(re.escape(c) for c in sorted(cores, key=len, reverse=True)) + \
+        ")[”’\"]?"
+    for m in re.finditer(pattern, sentence.text):
+        name_start = sentence.start + m.end()
+        name_end = person_name_at(text, name_start, ctx.res)
+        if name_end <= name_start:
+            continue
+        core_end = sentence.start + m.end(1)
+        start = _honour_start(ctx, sentence, core_end, m.group().endswith(("”", "’", "\"")))
+        if start < 0:
+            continue
+        raw = text[start:sentence.start + m.end()]
+        person = Mention(name_start, name_end, text[name_start:name_end], "Person",
+                         text[name_start:name_end], "honour_person")
+        honour = Mention(start, sentence.start + m.end(), raw, "Honour",
+                         normalise_honour(raw, ctx), "honour.person")
+        honours.append(honour)
+        facts.append(AwardFact(sentence, person, honour, year_before(years, start,
+                               sentence.start), (), None, "award.person", 0.7))
+    return facts, honours
+
+
+def _honour_start(ctx: Context, sentence: Sentence, core_end: int, quoted: bool) -> int:
+    text = ctx.text
+    if quoted:
+        opened = text.rfind("“", sentence.start, core_end)
+        return opened if opened >= 0 and core_end - opened <= 20 else -1
+    from kg.extract.mentions import left_name
+
+    start = left_name(text, core_end, ctx.res, max_tokens=5, max_chars=14,
+                      floor=sentence.start, extra_tags=("a",))
+    for core in ctx.res.lexicon.honour_cores:
+        if text.startswith(core, start) and start + len(core) == core_end:
+            return -1 if len(core) <= 2 else start
+    return start if core_end - start >= 3 else -1

@@ -1,0 +1,202 @@
+"""Find the names in a text: organisations of every class, persons, anaphors, generics.
+
+Pure; may import ``kg.doc``, ``kg.patterns`` and ``kg.extract.text``.  Each finder returns
+:class:`~kg.doc.Mention` records whose span slices the text exactly; :func:`find_mentions`
+runs them in order of trust (lexicon first) and keeps the longest of overlapping names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from kg.doc import Mention, Sentence
+from kg.extract.text import is_cjk, squash
+from kg.patterns import Resources
+
+__all__ = [
+    "Context",
+    "choose_subject",
+    "covered",
+    "dedupe_overlaps",
+    "left_name",
+    "lexicon_orgs",
+    "person_name_at",
+    "persons",
+]
+
+#: Tokens that never belong to a name read leftwards from its head word.
+STOP_TOKENS = frozenset(
+    "的 和 与 及 以及 等 在 对 向 赴 分赴 是 为 被 由 将 把 从 到 于 还 又 也 并 就 都 已 均 "
+    "了 着 过 其 该 本 各 每 和谐 推动 支持 组织 参观 观看 慰问 邀请 联系 对口 走访 捐助 "
+    "帮扶 结对 合作 携手 联合 共同 率先 先后 分别 积极 主动 深入 全面 大力 认真 及时 "
+    "成立 组建 设立 开展 举办 建立 来到 前往 进入 深入到 走进 看望 长年 连续".split()
+)
+_BAD_TAGS = ("v", "p", "c", "u", "d", "r", "m", "q", "t", "y", "e", "o", "x", "w", "z", "a")
+_PERSON_BOUNDARY = set("，,。；;：:、！？!?）)”’\"' \t\n\u3000在等的和与及是为说表示同介指认带率")
+_PARTY = ("党组", "党委")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the finders share about one document."""
+
+    text: str
+    res: Resources
+    sentences: tuple[Sentence, ...]
+    subject: str | None
+    title: str
+
+
+_FUNCTION_CHARS = frozenset("的了在和与及等对向从把被将由为是也都还又就并于其之而或")
+
+
+def _token_ok(token: str, res: Resources, extra_tags: tuple[str, ...] = ()) -> bool:
+    if not token or not all(is_cjk(ch) for ch in token) or token in STOP_TOKENS:
+        return False
+    if len(token) == 1:
+        return token not in _FUNCTION_CHARS
+    tag = res.word_tags.get(token)
+    return tag is None or tag.startswith(("n", "s", "j", "f", "b", "an", *extra_tags))
+
+
+def left_name(text: str, end: int, res: Resources, *, max_tokens: int = 3,
+              max_chars: int = 8, floor: int = 0, extra_tags: tuple[str, ...] = ()) -> int:
+    """The start of the name that ends at ``end``, read leftwards token by token.
+
+    Args:
+        text: the text.
+        end: where the name's modifier part ends (the head word starts here).
+        res: resources (tokenizer and word tags).
+        max_tokens, max_chars: how far to read.
+        floor: never read before this offset.
+        extra_tags: part-of-speech tag prefixes accepted besides nouns (``a`` for titles).
+
+    Returns:
+        The start offset; ``end`` when no token qualifies.
+    """
+    lo = max(floor, end - max_chars - 4, 0)
+    tokens = res.cut(text[lo:end])
+    start, taken = end, 0
+    for token in reversed(tokens):
+        if taken >= max_tokens or end - (start - len(token)) > max_chars:
+            break
+        if not _token_ok(token, res, extra_tags):
+            break
+        start -= len(token)
+        taken += 1
+    return start
+
+
+def choose_subject(text: str, title: str, res: Resources) -> str | None:
+    """The bureau (or the administration) a document is about, or None.
+
+    The organisation named in the title wins; otherwise the most mentioned bureau, if it
+    has at least a third of all bureau mentions (a round-up of many bureaus has none).
+    """
+    lexicon = res.lexicon
+    in_title = [lexicon.orgs[m.group()] for m in lexicon.org_pattern.finditer(title)]
+    in_title = [e for e in in_title if e.cls in ("Bureau", "Administration")]
+    if in_title:
+        return in_title[0].canonical
+    counts = Counter(
+        lexicon.orgs[m.group()].canonical for m in lexicon.org_pattern.finditer(text)
+        if lexicon.orgs[m.group()].cls == "Bureau"
+    )
+    if not counts:
+        return None
+    (best, n), total = counts.most_common(1)[0], sum(counts.values())
+    return best if n * 3 >= total and n >= 2 else None
+
+
+def _extend_party(text: str, end: int) -> int:
+    for suffix in ("(机关)", "（机关）", *_PARTY):
+        if text.startswith(suffix, end):
+            return end + len(suffix)
+    return end
+
+
+def lexicon_orgs(ctx: Context) -> list[Mention]:
+    """Known organisations and their aliases, with (机关) / 党组 / 党委 folded in."""
+    out = []
+    for m in ctx.res.lexicon.org_pattern.finditer(ctx.text):
+        entry = ctx.res.lexicon.orgs[m.group()]
+        end = _extend_party(ctx.text, m.end())
+        out.append(Mention(m.start(), end, ctx.text[m.start():end], entry.cls,
+                           entry.canonical, "lexicon.organisations"))
+    return out
+
+
+def anaphors(ctx: Context) -> list[Mention]:
+    """该关 / 本关 / 全关 …: the document's subject, when it has one."""
+    if ctx.subject is None:
+        return []
+    entry = ctx.res.lexicon.orgs.get(ctx.subject)
+    cls = entry.cls if entry else "Bureau"
+    words = sorted(ctx.res.lexicon.anaphors, key=len, reverse=True)
+    out = []
+    for m in re.finditer("|".join(map(re.escape, words)), ctx.text):
+        end = _extend_party(ctx.text, m.end())
+        out.append(Mention(m.start(), end, ctx.text[m.start():end], cls, ctx.subject,
+                           "lexicon.anaphors"))
+    return out
+
+
+def person_name_at(text: str, start: int, res: Resources) -> int:
+    """The end of a person's name starting at ``start`` (surname first), or ``start``."""
+    surname = text[start:start + 2] if text[start:start + 2] in res.lexicon.surnames else \
+        text[start:start + 1]
+    if surname not in res.lexicon.surnames:
+        return start
+    s = start + len(surname)
+    for size in (2, 1):
+        end = s + size
+        if end > len(text) or not all(is_cjk(c) for c in text[s:end]):
+            continue
+        if end == len(text) or text[end] in _PERSON_BOUNDARY:
+            return end
+    # No boundary after the name (陈建国分享了…): most names are three characters.
+    end = s + 2
+    return end if end <= len(text) and all(is_cjk(c) for c in text[s:end]) else start
+
+
+def persons(ctx: Context, creator: str | None) -> list[Mention]:
+    """Persons after a title word (关长 高融昆, 记者 张永超) and the document's creator."""
+    out = []
+    for m in ctx.res.pattern("person_after_title").finditer(ctx.text):
+        start = m.start("name")
+        end = person_name_at(ctx.text, start, ctx.res)
+        if end > start:
+            out.append(Mention(start, end, ctx.text[start:end], "Person", ctx.text[start:end],
+                               "person_after_title"))
+    if creator:
+        where = ctx.text.find(creator)
+        if where >= 0:
+            out.append(Mention(where, where + len(creator), creator, "Person", creator,
+                               "meta.creator"))
+    return out
+
+
+def dedupe_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
+    """Keep the longest of overlapping mentions (earlier finders win ties)."""
+    kept: list[Mention] = []
+    ordered = sorted(enumerate(mentions), key=lambda p: (-(p[1].end - p[1].start), p[0]))
+    taken: list[tuple[int, int]] = []
+    for _, mention in ordered:
+        if any(mention.start < e and s < mention.end for s, e in taken):
+            continue
+        kept.append(mention)
+        taken.append((mention.start, mention.end))
+    return sorted(kept, key=lambda m: (m.start, m.end))
+
+
+def covered(spans: list[Mention], start: int, end: int) -> bool:
+    """True when ``[start, end)`` overlaps any mention in ``spans``."""
+    return any(start < m.end and m.start < end for m in spans)
+
+
+def squash_name(text: str) -> str:
+    """A mention's text as a name: no spaces, no (机关)."""
+    return squash(text).replace("(机关)", "").replace("（机关）", "")

@@ -1,0 +1,309 @@
+"""Programmes: named activities, services, teams, reforms, platforms and packages of measures.
+
+Pure; may import ``kg.doc``, ``kg.patterns`` and the sibling modules.  A programme is
+(1) a quoted name governed by a programme verb (开展“亮窗行动”) or carrying a head word
+after the quote (“感知天津”活动), (2) a book title that is not a cited law (《…办法》),
+(3) an unquoted phrase after a programme verb that ends with a strong head word
+(成立学雷锋志愿服务队), (4) a numbered package of measures (24项具体措施), or (5) the items of
+a list closed by 等 and a head word (设立职工之家、津关青年等专题网站).  Its organisations are
+the name's own prefix, the 在-phrase, or the clause's subject; a generic subject (海关系统,
+全国海关) means none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.doc import Mention, ProgrammeFact, Sentence
+from kg.extract.mentions import Context
+from kg.extract.text import YearMark, clause_start, is_cjk, quoted_spans, year_before
+
+__all__ = ["find_programmes"]
+
+_NOT_NAMES = ("为主题", "为宗旨", "于一体", "为载体", "为抓手", "为重点", "为核心", "为目标",
+              "的", "精神", "理念", "要求")
+_NOT_BEFORE = ("以", "用", "集", "在", "把", "将", "从", "赴", "向", "对")
+_CITING = ("根据", "依据", "按照", "依照", "遵照", "违反", "执行", "贯彻")
+_PASSIVE = re.compile(r"^(?:得到|获得|进一步)?[\u4e00-\u9fff]{0,4}?(?:推进|推广|实施|推行|落实|落地)")
+_QUANTIFIERS = ("各项", "各类", "一系列", "多种", "多项", "系列", "一批", "一支", "多支", "各",
+                "该", "本", "多个", "一些", "有关", "相关", "专项", "这些", "一场", "一次", "重点",
+                "不断", "有效", "全面")
+_STOP_CHARS = set("，,。；;：:、“”‘’《》()（）等的和及与 \n")
+_RUNNERS = ("Administration", "Bureau", "SubOffice", "Department", "Generic")
+_PREPOSITIONS = ("与", "向", "对", "为", "给", "赴", "同", "跟", "帮助", "联合")
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    start: int
+    end: int
+    name: str
+    rule: str
+    confidence: float
+
+
+def _heads(ctx: Context, strong_only: bool) -> list[str]:
+    table = ctx.res.lexicon.programme_heads
+    return sorted((h for h, quoted_only in table.items() if not (strong_only and quoted_only)),
+                  key=len, reverse=True)
+
+
+def _ends_with_head(name: str, heads: list[str]) -> bool:
+    return any(name.endswith(h) for h in heads)
+
+
+def _suffix_after(ctx: Context, pos: int, limit: int) -> str:
+    """The head-word phrase right after a closing quote (“X”天津海关宣讲会 -> 天津海关宣讲会)."""
+    run = pos
+    while run < limit and run - pos < 16 and ctx.text[run] not in _STOP_CHARS:
+        run += 1
+    heads = _heads(ctx, strong_only=False)
+    for end in range(run, pos, -1):
+        if _ends_with_head(ctx.text[pos:end], heads):
+            return ctx.text[pos:end]
+    return ""
+
+
+def _verb_before(ctx: Context, pos: int, floor: int) -> bool:
+    clause = ctx.text[clause_start(ctx.text, pos, frozenset("，,；;。")):pos]
+    clause = clause[max(0, len(clause) - 40):] if floor >= 0 else clause
+    return any(w in clause for w in ctx.res.lexicon.trigger_words("programme"))
+
+
+def _quoted(ctx: Context, sentence: Sentence) -> tuple[list[_Found], list[Mention]]:
+    text = ctx.text
+    found: list[_Found] = []
+    honours: list[Mention] = []
+    spans = [q for q in quoted_spans(sentence.text) if q.mark != "《"]
+    strong = _heads(ctx, strong_only=True)
+    suffixes = [_suffix_after(ctx, sentence.start + q.end, sentence.end) for q in spans]
+    for i, q in enumerate(spans):
+        start, end = sentence.start + q.start, sentence.start + q.end
+        inner, suffix = q.inner.strip(), suffixes[i]
+        heads = _heads(ctx, strong_only=False)
+        nxt = sentence.start + spans[i + 1].start if i + 1 < len(spans) else -1
+        if not suffix and nxt > end and text[end:nxt] in ("、", "和", "及", "与") and \
+                not _ends_with_head(inner, heads):
+            suffix = suffixes[i + 1]
+        if suffix.startswith("评选") and len(inner) >= 2:
+            honours.append(Mention(start, end, text[start:end], "Honour", inner,
+                                   "honour.quoted"))
+        if not _name_ok(ctx, inner, start, end):
+            continue
+        governed = _verb_before(ctx, start, sentence.start) or bool(
+            _PASSIVE.match(text[end:end + 10]))
+        if not (governed or _ends_with_head(inner, strong) or _ends_with_head(suffix, strong)):
+            continue
+        parts = _split_parts(ctx, inner) if not suffix else [inner]
+        for part in parts:
+            name = part + suffix
+            found.append(_Found(start, end + len(suffix) if suffix and suffix == suffixes[i]
+                                else end, name, "programme.quoted",
+                                0.85 if governed else 0.7))
+    return found, honours
+
+
+def _name_ok(ctx: Context, inner: str, start: int, end: int) -> bool:
+    text = ctx.text
+    if not 2 <= len(inner) <= 40 or inner.endswith(("日", "周", "月")) or \
+            re.match(r"^[0-9.]+", inner):
+        return False
+    if text[end:end + 4].startswith(_NOT_NAMES) or text[max(0, start - 1):start] in _NOT_BEFORE:
+        return False
+    if any(inner.endswith(w) for w in ctx.res.lexicon.department_words) and \
+            ctx.res.lexicon.org_pattern.match(inner):
+        return False
+    cores = ctx.res.lexicon.honour_cores
+    return not any(inner.endswith(c) for c in cores) or bool(
+        _suffix_after(ctx, end, end + 16))
+
+
+def _split_parts(ctx: Context, inner: str) -> list[str]:
+    """“首问责任制、限时办结制、服务承诺制” names three programmes; “属地申报、口岸验放” one."""
+    parts = inner.split("、")
+    heads = _heads(ctx, strong_only=False)
+    if len(parts) > 1 and all(_ends_with_head(p, heads) for p in parts):
+        return parts
+    return [inner]
+
+
+def _book_titles(ctx: Context, sentence: Sentence) -> list[_Found]:
+    found = []
+    for q in quoted_spans(sentence.text, max_len=80):
+        if q.mark != "《":
+            continue
+        start, end = sentence.start + q.start, sentence.start + q.end
+        inner = q.inner.strip()
+        before = ctx.text[clause_start(ctx.text, start, frozenset("，,；;。")):start]
+        law = inner.endswith(("法", "条例", "法规")) and not inner.endswith(("办法", "方法"))
+        if len(inner) < 3 or law or \
+                any(w in before for w in _CITING):
+            continue
+        found.append(_Found(start, end, inner, "programme.book_title", 0.8))
+    return found
+
+
+def _unquoted(ctx: Context, sentence: Sentence) -> list[_Found]:
+    text = ctx.text
+    found = []
+    strong = _heads(ctx, strong_only=True)
+    words = ctx.res.lexicon.trigger_words("programme")
+    for m in re.finditer("|".join(map(re.escape, words)), sentence.text):
+        pos = sentence.start + m.end()
+        if text.startswith("了", pos):
+            pos += 1
+        run = pos
+        while run < sentence.end and run - pos < 18 and text[run] not in _STOP_CHARS and \
+                is_cjk(text[run]):
+            run += 1
+        phrase = text[pos:run]
+        if not phrase or phrase.startswith(_QUANTIFIERS):
+            continue
+        for end in range(len(phrase), 1, -1):
+            name = phrase[:end]
+            if _ends_with_head(name, strong) and (end >= 5 or name in strong) and \
+                    not _has_trigger(ctx, name):
+                found.append(_Found(pos, pos + end, name, "programme.verb_phrase", 0.7))
+                break
+    return found
+
+
+def _has_trigger(ctx: Context, text: str) -> bool:
+    return any(w in text for w in ctx.res.lexicon.trigger_words("programme"))
+
+
+def _measures(ctx: Context, sentence: Sentence) -> list[_Found]:
+    found = []
+    for m in ctx.res.pattern("numbered_measures").finditer(sentence.text):
+        name = m.group("name")
+        cut = 0
+        for word in ("出台了", "出台", "制定了", "制定", "推出", "印发", "了", "，", "形成"):
+            idx = name.rfind(word)
+            if idx >= 0:
+                cut = max(cut, idx + len(word))
+        de = name.rfind("的", cut)
+        if de >= 0 and not (de + 1 < len(name) and name[de + 1].isdigit()):
+            cut = de + 1
+        name = name[cut:].replace("“", "").replace("”", "")
+        if len(re.sub(r"[0-9一二三四五六七八九十百]+(项|条).*$", "", name)) < 2:
+            continue
+        start = sentence.start + m.start("name") + cut
+        found.append(_Found(start, sentence.start + m.end("name"), name,
+                            "programme.measures", 0.75))
+    return found
+
+
+_LIST = re.compile(r"((?:[^，。；;、“”]{2,14}、)+(?:以及)?[^，。；;、“”]{2,14}|以及[^，。；;、“”]{2,14})"
+                   r"等(?:[0-9一二三四五六七八九十]+[个项种类])?([\u4e00-\u9fff]{0,10})")
+
+
+def _lists(ctx: Context, sentence: Sentence) -> list[_Found]:
+    found = []
+    heads = _heads(ctx, strong_only=False)
+    for m in _LIST.finditer(sentence.text):
+        tail = m.group(2)
+        if "的" in tail or not any(h in tail for h in heads) or \
+                tail.startswith(_QUANTIFIERS) or _has_trigger(ctx, tail):
+            continue
+        pos = sentence.start + m.start(1)
+        for item in m.group(1).split("、"):
+            start = pos
+            pos += len(item) + 1
+            clean = _trim_item(ctx, item)
+            if clean is None:
+                continue
+            offset = start + item.find(clean[:1]) if clean else start
+            found.append(_Found(offset, offset + len(clean), clean.replace("“", "")
+                                .replace("”", ""), "programme.list", 0.6))
+    return found
+
+
+def _trim_item(ctx: Context, item: str) -> str | None:
+    item = item.strip()
+    if item.startswith("以及"):
+        item = item[2:]
+    for word in (*ctx.res.lexicon.trigger_words("programme"), "以及", "和", "及"):
+        idx = item.rfind(word)
+        if idx >= 0 and idx + len(word) < len(item):
+            item = item[idx + len(word):]
+    if item.startswith(("“", "‘")) or len(item) < 2 or item.startswith(_QUANTIFIERS):
+        return None
+    if ctx.res.lexicon.org_pattern.fullmatch(item) or not all(
+            is_cjk(c) or c in "“”" for c in item):
+        return None
+    return item
+
+
+def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
+                    years: list[YearMark]) -> tuple[list[ProgrammeFact], list[Mention]]:
+    """Programmes in one sentence, and honours named by a quoted 评选 (“海关好人”评选).
+
+    Args:
+        ctx: the document context.
+        sentence: the sentence.
+        mentions: organisation and person mentions inside it, in text order.
+        years: the year marks inside it.
+
+    Returns:
+        Programme facts (one per programme occurrence) and honour mentions.
+    """
+    quoted, honours = _quoted(ctx, sentence)
+    found = quoted + _book_titles(ctx, sentence) + _unquoted(ctx, sentence) + \
+        _measures(ctx, sentence) + _lists(ctx, sentence)
+    facts: dict[str, ProgrammeFact] = {}
+    for item in sorted(found, key=lambda f: (f.start, -f.confidence)):
+        if item.name in facts or any(item.name in k and item.start >= facts[k].programme.start
+                                     and item.end <= facts[k].programme.end for k in facts):
+            continue
+        mention = Mention(item.start, item.end, ctx.text[item.start:item.end], "Programme",
+                          item.name, item.rule)
+        orgs = _organisations(ctx, sentence, mentions, item)
+        semi = clause_start(ctx.text, item.start, frozenset("；;。"))
+        facts[item.name] = ProgrammeFact(sentence, mention, tuple(orgs),
+                                         year_before(years, item.start, semi),
+                                         item.rule, item.confidence)
+    return list(facts.values()), honours
+
+
+def _organisations(ctx: Context, sentence: Sentence, mentions: list[Mention], item: _Found
+                   ) -> list[Mention]:
+    text = ctx.text
+    own = ctx.res.lexicon.org_pattern.match(item.name)
+    if own is not None:
+        entry = ctx.res.lexicon.orgs[own.group()]
+        return [Mention(item.start, item.start, "", entry.cls, entry.canonical, "name_prefix")]
+    floor = clause_start(text, item.start, frozenset("，,；;。"))
+    orgs = [m for m in mentions if m.end <= item.start and m.start >= sentence.start
+            and m.cls in _RUNNERS]
+    zai = [m for m in orgs if m.start >= floor and text[m.start - 1:m.start] == "在"]
+    if zai:
+        return [] if zai[0].cls == "Generic" else [zai[0]]
+    semi = clause_start(text, item.start, frozenset("；;。"))
+    for scope in ([m for m in orgs if m.start >= floor], [m for m in orgs if m.start >= semi],
+                  orgs):
+        subjects = [m for m in scope if not text[max(0, m.start - 2):m.start].endswith(
+            _PREPOSITIONS)]
+        if subjects:
+            return _subject_chain(text, subjects)
+    if ctx.subject is None:
+        return []
+    entry = ctx.res.lexicon.orgs.get(ctx.subject)
+    return [Mention(item.start, item.start, "", entry.cls if entry else "Bureau", ctx.subject,
+                    "subject")]
+
+
+def _subject_chain(text: str, subjects: list[Mention]) -> list[Mention]:
+    """The first subject and the names coordinated with it (北京、海口、武汉等海关)."""
+    while len(subjects) > 1 and re.fullmatch(r"(?:的)?(?:所属|下辖|下属|隶属|辖属)(?:的)?",
+                                             text[subjects[0].end:subjects[1].start]):
+        subjects = subjects[1:]  # 南宁海关所属东兴海关…开展: the unit is the subject
+    if subjects[0].cls == "Generic":
+        return []
+    chain = [subjects[0]]
+    for m in subjects[1:]:
+        if text[chain[-1].end:m.start] in ("、", "和", "及", "与") and m.cls != "Generic":
+            chain.append(m)
+        else:
+            break
+    return chain

@@ -1,0 +1,139 @@
+"""Character classes, quotes, years and clause boundaries shared by the extract rules.
+
+Pure helpers over strings; may import ``kg.patterns`` only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.patterns import Resources
+
+__all__ = [
+    "CLAUSE_BREAKS",
+    "OPEN_QUOTES",
+    "QUOTE_PAIRS",
+    "Quoted",
+    "YearMark",
+    "clause_start",
+    "is_cjk",
+    "quoted_spans",
+    "strip_quotes",
+    "year_before",
+    "years_in",
+]
+
+OPEN_QUOTES = "“‘「『\""
+QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "\"": "\"", "《": "》"}
+#: Characters that end a clause for subject and year lookup.
+CLAUSE_BREAKS = frozenset("，,；;：:")
+_QUOTE_CHARS = "“”‘’「」『』\"'《》"
+
+
+def is_cjk(char: str) -> bool:
+    """True for a CJK unified ideograph."""
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def strip_quotes(text: str) -> str:
+    """``text`` without quote and title marks (天津市“文明单位” -> 天津市文明单位)."""
+    return "".join(ch for ch in text if ch not in _QUOTE_CHARS).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """A quoted or book-titled span: ``start``/``end`` include the marks."""
+
+    start: int
+    end: int
+    inner: str
+    mark: str
+
+
+def quoted_spans(text: str, max_len: int = 60) -> list[Quoted]:
+    """Balanced “…”, ‘…’, 「…」, "…" and 《…》 spans in ``text`` (outermost only)."""
+    spans: list[Quoted] = []
+    i = 0
+    while i < len(text):
+        opener = text[i]
+        closer = QUOTE_PAIRS.get(opener)
+        if closer is None:
+            i += 1
+            continue
+        j = _find_closer(text, i + 1, opener, closer, max_len)
+        if j < 0:
+            i += 1
+            continue
+        spans.append(Quoted(i, j + 1, text[i + 1:j], opener))
+        i = j + 1
+    return spans
+
+
+def _find_closer(text: str, i: int, opener: str, closer: str, max_len: int) -> int:
+    depth = 0
+    limit = min(len(text), i + max_len)
+    while i < limit:
+        ch = text[i]
+        if ch == closer and depth == 0:
+            return i
+        if opener != closer and ch == opener:
+            depth += 1
+        elif opener != closer and ch == closer:
+            depth -= 1
+        elif ch in "。！？\n":
+            return -1
+        i += 1
+    return -1
+
+
+@dataclass(frozen=True, slots=True)
+class YearMark:
+    """A year expression at ``start``: the year and whether it says 以来 / 起."""
+
+    start: int
+    end: int
+    year: int
+    since: bool
+
+
+def years_in(text: str, res: Resources) -> list[YearMark]:
+    """Every year expression in ``text`` (2008年, 2010年以来, 自2012年起)."""
+    marks = []
+    for m in res.pattern("year").finditer(text):
+        marks.append(YearMark(m.start(), m.end(), int(m.group("year")), bool(m.group("since"))))
+    return marks
+
+
+def year_before(marks: list[YearMark], pos: int, floor: int = 0) -> int | None:
+    """The year of the last mark that ends at or before ``pos`` and starts at ``floor`` or later."""
+    found = None
+    for mark in marks:
+        if floor <= mark.start and mark.end <= pos:
+            found = mark.year
+    return found
+
+
+def clause_start(text: str, pos: int, breaks: frozenset[str] = CLAUSE_BREAKS) -> int:
+    """The start of the clause holding ``pos``: just after the last break before it,
+    ignoring breaks inside quotes."""
+    depth = 0
+    i = pos - 1
+    while i >= 0:
+        ch = text[i]
+        if ch in "”’」』》":
+            depth += 1
+        elif ch in "“‘「『《" and depth:
+            depth -= 1
+        elif depth == 0 and ch in breaks:
+            return i + 1
+        i -= 1
+    return 0
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """``text`` with all white space removed (names never contain spaces in Chinese)."""
+    return _SPACE.sub("", text)

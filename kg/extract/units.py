@@ -1,0 +1,327 @@
+"""Finders for names not in the lexicon: sub-offices, departments, other bodies.
+
+Pure; may import ``kg.doc``, ``kg.patterns`` and the sibling ``text`` / ``mentions``
+modules.  Each finder reads the shape of a name (a head word such as 海关, 办事处, 科,
+大学, 党委) and finds where it starts by reading tokens leftwards.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.doc import Mention
+from kg.extract.mentions import (
+    STOP_TOKENS,
+    Context,
+    covered,
+    left_name,
+    squash_name,
+)
+from kg.extract.text import is_cjk
+
+__all__ = [
+    "coordinated_offices",
+    "departments",
+    "external_orgs",
+    "liaison_offices",
+    "named_offices",
+]
+
+_ORG_CLASSES = ("Administration", "Bureau", "SubOffice")
+_GENERIC_ENDINGS = ("的", "型", "化", "个", "级", "性")
+_FOUNDING = ("成立", "组建", "设立", "建立")
+_FOUNDED_UNITS = ("领导小组", "工作小组", "指挥部", "专班")
+
+
+def _prefix_org(ctx: Context, base: list[Mention], start: int) -> Mention | None:
+    for m in base:
+        if m.end == start and m.cls in (*_ORG_CLASSES, "Department"):
+            return m
+    return None
+
+
+def _parent_name(m: Mention) -> str:
+    """The parent path a unit under ``m`` records (sub-offices carry their bureau)."""
+    if m.cls == "SubOffice" and m.parent:
+        return f"{m.parent}/{m.name}"
+    if m.cls == "Department" and m.parent:
+        return f"{m.parent}/{m.name}"
+    return m.name
+
+
+def liaison_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
+    """驻X办事处, merged with a bureau named right before it (满洲里海关驻车站办事处)."""
+    out = []
+    for m in ctx.res.pattern("liaison_office").finditer(ctx.text):
+        name = squash_name(m.group())
+        prefix = _prefix_org(ctx, base, m.start())
+        start = prefix.start if prefix else m.start()
+        parent = prefix.name if prefix and prefix.cls in ("Bureau", "Administration") else None
+        out.append(Mention(start, m.end(), ctx.text[start:m.end()], "SubOffice", name,
+                           "liaison_office", parent))
+    return out
+
+
+def _office_class(ctx: Context, item: str) -> tuple[str, str, str | None]:
+    """Class, name and parent for ``item`` + 海关 (福州 -> Bureau 福州海关)."""
+    name = f"{item}海关"
+    entry = ctx.res.lexicon.orgs.get(name)
+    if entry is not None:
+        return entry.cls, entry.canonical, None
+    for size in range(min(len(item) - 2, 5), 1, -1):
+        bureau = ctx.res.lexicon.bureau_of_city(item[:size])
+        if bureau is not None:
+            return "SubOffice", f"{item[size:]}海关", bureau.canonical
+    return "SubOffice", name, None
+
+
+def _item_start(ctx: Context, start: int, end: int, *, first: bool) -> int:
+    """Where a listed place starts: a known bureau's city at the item's end wins (分赴福州
+    -> 福州); otherwise only the first item can carry words before it."""
+    for at in range(start, end - 1):
+        if f"{ctx.text[at:end]}海关" in ctx.res.lexicon.orgs:
+            return at
+    if not first:
+        return start
+    return left_name(ctx.text, end, ctx.res, max_tokens=3, max_chars=8, floor=start)
+
+
+def coordinated_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
+    """呼和浩特、福州、厦门等海关 / 分赴福州、深圳8个海关: one office per listed place."""
+    out: list[Mention] = []
+    for pid in ("coordinated_offices", "counted_offices"):
+        for m in ctx.res.pattern(pid).finditer(ctx.text):
+            pos = m.start("items")
+            for index, item in enumerate(m.group("items").split("、")):
+                start, end = pos, pos + len(item)
+                pos = end + 1
+                start = _item_start(ctx, start, end, first=index == 0)
+                place = ctx.text[start:end]
+                known = f"{place}海关" in ctx.res.lexicon.orgs
+                if len(place) < 2 or covered(base, start, end) or (
+                        not known and _generic(ctx, place)):
+                    continue
+                cls, name, parent = _office_class(ctx, place)
+                out.append(Mention(start, end, place, cls, name, pid, parent))
+    return out
+
+
+def _generic(ctx: Context, prefix: str) -> bool:
+    words = ctx.res.lexicon.generic_org_words
+    return (prefix in words or prefix.endswith(_GENERIC_ENDINGS)
+            or any(prefix.endswith(w) or (prefix.startswith(w) and len(w) >= 2) for w in words)
+            or prefix in ctx.res.lexicon.region_by_name)
+
+
+_PLACE_ENDINGS = tuple("港场站区岛口湾关桥园岗山江河湖州城县镇乡村门道路街洲峡滩坝")
+
+
+def _place_like(ctx: Context, prefix: str) -> bool:
+    """Sub-office names are places (黄岛, 机场, 东疆): the last word is a place name, an
+    unknown word, or ends like a place (港, 场, 站, 区 …)."""
+    last = ctx.res.cut(prefix)[-1]
+    tag = ctx.res.word_tags.get(last)
+    return (tag is None or tag.startswith(("ns", "nt", "nz", "j", "nr"))
+            or last.endswith(_PLACE_ENDINGS) or len(last) == 1)
+
+
+def _floor(base: list[Mention], pos: int) -> int:
+    """The end of the last mention before ``pos``: a name never reaches back into another."""
+    return max((m.end for m in base if m.end <= pos), default=0)
+
+
+def _in_book_title(text: str, pos: int) -> bool:
+    opened = text.rfind("《", max(0, pos - 40), pos)
+    return opened >= 0 and text.rfind("》", opened, pos) < 0
+
+
+def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
+    """Other X海关 names: sub-offices (机场海关, 皇岗海关) and generic phrases (全国海关)."""
+    out = []
+    for m in re.finditer("海关", ctx.text):
+        if covered(base, m.start(), m.end()) or ctx.text.startswith("海关总署", m.start()):
+            continue
+        if _in_book_title(ctx.text, m.start()):
+            continue
+        prev = _prefix_org(ctx, base, m.start())
+        start = left_name(ctx.text, m.start(), ctx.res, max_tokens=3, max_chars=8,
+                          floor=_floor(base, m.start()))
+        prefix = ctx.text[start:m.start()]
+        if not prefix and ctx.text.startswith("系统", m.end()):
+            out.append(Mention(m.start(), m.end() + 2, "海关系统", "Generic", "海关系统",
+                               "generic_office"))
+            continue
+        if not prefix:
+            continue
+        listed = any(o.cls == "SubOffice" and ctx.text[o.end:start] in ("、", "和", "及", "与")
+                     for o in out)
+        if _generic(ctx, prefix) or len(prefix) < 2 or not (
+                listed or _place_like(ctx, prefix)):
+            out.append(Mention(start, m.end(), ctx.text[start:m.end()], "Generic",
+                               prefix + "海关", "generic_office"))
+            continue
+        cls, name, parent = _office_class(ctx, prefix)
+        if prev is not None and prev.cls in ("Bureau", "Administration"):
+            out.append(Mention(prev.start, m.end(), ctx.text[prev.start:m.end()], cls, name,
+                               "office_under_bureau", prev.name))
+            continue
+        out.append(Mention(start, m.end(), ctx.text[start:m.end()], cls, name, "named_office",
+                           parent))
+    return out
+
+
+def _dept_end(ctx: Context, start: int) -> int:
+    """Where a department name starting at ``start`` ends (its head word), or -1."""
+    words = ctx.res.lexicon.department_words
+    pos = start
+    for token in ctx.res.cut(ctx.text[start:start + 16]):
+        if not token or not all(is_cjk(c) for c in token) or token in STOP_TOKENS:
+            return -1
+        if any(token in ctx.res.lexicon.trigger_words(k)
+               for k in ("award_passive", "award_active", "programme")):
+            return -1
+        pos += len(token)
+        if token in words and (len(token) > 1 or pos - start >= 3):
+            return pos
+        if pos - start > 12:
+            return -1
+    return -1
+
+
+def departments(ctx: Context, base: list[Mention]) -> list[Mention]:
+    """Units inside an organisation: 天津海关政务公开办公室, 该关工会, 缉私局, …领导小组."""
+    out = []
+    for org in base:
+        if org.cls not in (*_ORG_CLASSES, "Department"):
+            continue
+        end = _dept_end(ctx, org.end)
+        if end > org.end:
+            local = ctx.text[org.end:end]
+            out.append(Mention(org.start, end, ctx.text[org.start:end], "Department", local,
+                               "department_after_org", _parent_name(org)))
+    out.extend(_bare_departments(ctx, base + out))
+    out.extend(_founded_units(ctx, base + out))
+    return out
+
+
+def _bare_departments(ctx: Context, taken: list[Mention]) -> list[Mention]:
+    if ctx.subject is None:
+        return []
+    out = []
+    bare = [w for w, ok in ctx.res.lexicon.department_words.items() if ok]
+    for m in re.finditer("|".join(sorted(bare, key=len, reverse=True)), ctx.text):
+        before = ctx.text[m.start() - 1] if m.start() else "。"
+        if covered(taken, m.start(), m.end()) or (is_cjk(before) and before not in "在和与及由"):
+            continue
+        out.append(Mention(m.start(), m.end(), m.group(), "Department", m.group(),
+                           "bare_department", ctx.subject))
+    return out
+
+
+def _founded_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
+    """成立疫情应对工作领导小组: a unit founded by the organisation the clause is about."""
+    out = []
+    pattern = "(?:" + "|".join(_FOUNDING) + ")(?:了)?([\u4e00-\u9fff]{2,14}?(?:" + \
+        "|".join(_FOUNDED_UNITS) + "))"
+    for m in re.finditer(pattern, ctx.text):
+        if covered(taken, m.start(1), m.end(1)):
+            continue
+        owner = _owner_before(ctx, taken, m.start())
+        if owner is None:
+            continue
+        out.append(Mention(m.start(1), m.end(1), m.group(1), "Department", m.group(1),
+                           "founded_unit", owner))
+    return out
+
+
+def _owner_before(ctx: Context, taken: list[Mention], pos: int) -> str | None:
+    sentence = next((s for s in ctx.sentences if s.start <= pos < s.end), None)
+    floor = sentence.start if sentence else 0
+    owners = [m for m in taken if floor <= m.start and m.end <= pos and m.cls in _ORG_CLASSES]
+    return _parent_name(owners[-1]) if owners else ctx.subject
+
+
+def external_orgs(ctx: Context, taken: list[Mention]) -> list[Mention]:
+    """Other bodies: regional bodies (市政府 -> 天津市政府) and names by their suffix."""
+    return _bodies(ctx, taken) + _suffixed(ctx, taken)
+
+
+def _complete_region(ctx: Context, prefix: str) -> str:
+    """市 / 省 / 自治区 alone mean the subject bureau's city or region."""
+    entry = ctx.res.lexicon.orgs.get(ctx.subject or "")
+    if entry is None or not prefix:
+        return prefix
+    region = ctx.res.lexicon.region_by_name.get(entry.region or "")
+    if prefix == "市" and entry.city:
+        return f"{entry.city}市" if region is None or region.level != "市" else region.name
+    if prefix in ("省", "自治区", "全区", "全省") and region is not None and \
+            region.level in (prefix, prefix[-1]):
+        return region.name
+    return prefix
+
+
+def _bodies(ctx: Context, taken: list[Mention]) -> list[Mention]:
+    table = ctx.res.lexicon.external_bodies
+    words = sorted(table, key=len, reverse=True)
+    out = []
+    for m in re.finditer("|".join(map(re.escape, words)), ctx.text):
+        if covered(taken, m.start(), m.end()):
+            continue
+        start = _region_start(ctx, m.start())
+        prefix = ctx.text[start:m.start()]
+        if not prefix:
+            continue
+        name = _complete_region(ctx, prefix) + m.group()
+        rule = "body.political" if table[m.group()] else "body"
+        out.append(Mention(start, m.end(), ctx.text[start:m.end()], "ExternalOrganization",
+                           name, rule))
+    return out
+
+
+def _region_start(ctx: Context, end: int) -> int:
+    text = ctx.text
+    for level in ("自治区", "省", "市", "县", "区", "州", "盟"):
+        if text.endswith(level, 0, end):
+            head = end - len(level)
+            start = left_name(text, head, ctx.res, max_tokens=2, max_chars=8)
+            if start < head and text[start:head] in ctx.res.lexicon.generic_org_words:
+                return head
+            return start if start < head else head
+    start = left_name(text, end, ctx.res, max_tokens=1, max_chars=6)
+    return start if text[start:end] in ctx.res.lexicon.region_by_name else end
+
+
+_SUFFIX_STOP = ("各", "多家", "有关", "相关", "公益", "文体", "兴趣", "该", "本", "一些",
+                "多个", "各类", "这些", "全国各")
+
+
+def _suffixed(ctx: Context, taken: list[Mention]) -> list[Mention]:
+    table = ctx.res.lexicon.external_suffixes
+    words = sorted(table, key=len, reverse=True)
+    out = []
+    for m in re.finditer("|".join(map(re.escape, words)), ctx.text):
+        if covered(taken, m.start(), m.end()) or covered(out, m.start(), m.end()):
+            continue
+        start = left_name(ctx.text, m.start(), ctx.res, max_tokens=5, max_chars=10,
+                          floor=_floor(taken, m.start()))
+        prefix = ctx.text[start:m.start()]
+        if ctx.text[max(0, start - 3):start].endswith(_SUFFIX_STOP):
+            continue
+        if len(prefix) < 2 and not (prefix and len(m.group()) >= 2 and m.group()[0] in "一二"):
+            continue
+        if prefix.startswith(_SUFFIX_STOP) or _founded_here(ctx, start):
+            continue
+        if prefix.startswith("市"):
+            name = _complete_region(ctx, "市") + prefix[1:] + m.group()
+        else:
+            name = prefix + m.group()
+        out.append(Mention(start, m.end(), ctx.text[start:m.end()], "ExternalOrganization",
+                           name, "suffix"))
+    return out
+
+
+def _founded_here(ctx: Context, start: int) -> bool:
+    """True when the name is something the document's organisation founded (成立…协会)."""
+    window = ctx.text[max(0, start - 30):start]
+    clause = re.split(r"[，,。；;：:\n]", window)[-1]
+    return any(word in clause for word in (*_FOUNDING, "依托", "倡导"))

@@ -1,0 +1,259 @@
+"""The domain lexicon: organisations, regions, honour and programme shapes, trigger words.
+
+May import ``kg.resources``, ``kg.doc`` and ``kg.errors``.  Every table is a TSV file under
+``kg/data/lexicon/`` (first non-comment line is the header, ``#`` starts a comment line,
+``|`` separates aliases).  A user's ``--data DIR`` holding files of the same names adds
+rows; an alias claimed by two canonicals is an error naming both places.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import LexiconError
+from kg.resources import data_path, read_data_text
+
+__all__ = ["Lexicon", "OrgEntry", "Region", "TsvRow", "load_lexicon", "read_tsv"]
+
+_CLASSES = frozenset(
+    {"Administration", "Bureau", "SubOffice", "Department", "ExternalOrganization"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TsvRow:
+    """One data row of a TSV file, with where it came from."""
+
+    path: str
+    line: int
+    values: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class OrgEntry:
+    """A known organisation: canonical name, class, lexicon parent, region and city."""
+
+    canonical: str
+    cls: str
+    parent: str | None
+    region: str | None
+    city: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A province-level division: full name (内蒙古自治区), short names, level word."""
+
+    name: str
+    shorts: tuple[str, ...]
+    level: str
+
+
+def read_tsv(path: Path, required: tuple[str, ...]) -> list[TsvRow]:
+    """Read a lexicon TSV file into rows keyed by its header.
+
+    Args:
+        path: the file.
+        required: columns the header must have; rows must fill the first of them.
+
+    Raises:
+        LexiconError: a missing column, a row with too many cells or an empty key cell.
+    """
+    rows: list[TsvRow] = []
+    header: list[str] | None = None
+    for number, raw in enumerate(read_data_text(path).splitlines(), start=1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        cells = [c.strip() for c in raw.split("\t")]
+        while len(cells) > 1 and not cells[-1]:
+            cells.pop()
+        if header is None:
+            header = cells
+            missing = [c for c in required if c not in header]
+            if missing:
+                raise LexiconError(f"header lacks column(s) {', '.join(missing)}",
+                                   path=str(path), line=number,
+                                   hint=f"the header must name {', '.join(required)}")
+            continue
+        if len(cells) > len(header):
+            raise LexiconError(f"row has {len(cells)} cells, header has {len(header)}",
+                               path=str(path), line=number, hint="separate cells with one tab")
+        values = dict(zip(header, cells + [""] * (len(header) - len(cells))))
+        if not values[required[0]]:
+            raise LexiconError(f"empty {required[0]!r} cell", path=str(path), line=number)
+        rows.append(TsvRow(str(path), number, values))
+    return rows
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in cell.split("|") if part.strip())
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Read-only lookups built once from the TSV files (see module docstring)."""
+
+    orgs: dict[str, OrgEntry]
+    regions: tuple[Region, ...]
+    honour_cores: dict[str, str]
+    department_words: dict[str, bool]
+    triggers: dict[str, tuple[str, ...]]
+    programme_heads: dict[str, bool]
+    generic_org_words: frozenset[str]
+    anaphors: dict[str, str]
+    person_titles: tuple[str, ...]
+    surnames: frozenset[str]
+    external_suffixes: dict[str, bool]
+    external_bodies: dict[str, bool]
+
+    @functools.cached_property
+    def org_pattern(self) -> re.Pattern[str]:
+        """One alternation of every known organisation name and alias, longest first."""
+        return _alternation(self.orgs)
+
+    @functools.cached_property
+    def region_by_name(self) -> dict[str, Region]:
+        """Region lookup by full or short name."""
+        table: dict[str, Region] = {}
+        for region in self.regions:
+            table[region.name] = region
+            for short in region.shorts:
+                if len(short) >= 2:
+                    table.setdefault(short, region)
+        return table
+
+    @functools.cached_property
+    def region_pattern(self) -> re.Pattern[str]:
+        """Full region names and their two-character-or-longer short names, longest first."""
+        return _alternation(self.region_by_name)
+
+    def bureau_of_city(self, city: str) -> OrgEntry | None:
+        """The bureau whose seat is ``city`` (天津 -> 天津海关), if any."""
+        entry = self.orgs.get(f"{city}海关")
+        return entry if entry is not None and entry.cls == "Bureau" else None
+
+    def trigger_words(self, kind: str) -> tuple[str, ...]:
+        """Trigger words of one kind, longest first (empty when the kind is unknown)."""
+        return self.triggers.get(kind, ())
+
+    def user_dictionary(self) -> list[str]:
+        """Lines of a jieba user dictionary (``word freq tag``), generated from the tables."""
+        words: dict[str, str] = {}
+        for name, entry in self.orgs.items():
+            words[name] = "nt" if entry.cls != "Administration" else "nt"
+        for word in self.department_words:
+            words.setdefault(word, "n")
+        for word in self.programme_heads:
+            words.setdefault(word, "n")
+        for word in (*self.external_suffixes, *self.external_bodies):
+            words.setdefault(word, "n")
+        for kind_words in self.triggers.values():
+            for word in kind_words:
+                words.setdefault(word, "v")
+        words.setdefault("海关", "nt")
+        return [f"{w} 100000 {t}" for w, t in sorted(words.items()) if " " not in w]
+
+
+def _alternation(names: dict[str, object]) -> re.Pattern[str]:
+    ordered = sorted(names, key=lambda n: (-len(n), n))
+    return re.compile("|".join(re.escape(n) for n in ordered) or r"(?!x)x")
+
+
+def _org_table(rows: list[TsvRow]) -> dict[str, OrgEntry]:
+    table: dict[str, OrgEntry] = {}
+    owner: dict[str, TsvRow] = {}
+
+    def claim(name: str, entry: OrgEntry, row: TsvRow) -> None:
+        if name in table and table[name].canonical != entry.canonical:
+            first = owner[name]
+            raise LexiconError(
+                f"name {name!r} maps to {table[name].canonical!r} ({first.path}:{first.line}) "
+                f"and to {entry.canonical!r}", path=row.path, line=row.line,
+                hint="give each alias to one organisation")
+        table[name] = entry
+        owner[name] = row
+
+    for row in rows:
+        v = row.values
+        if v["class"] not in _CLASSES:
+            raise LexiconError(f"unknown class {v['class']!r}", path=row.path, line=row.line,
+                               hint=f"use one of {', '.join(sorted(_CLASSES))}")
+        entry = OrgEntry(v["canonical"], v["class"], v.get("parent") or None,
+                         v.get("region") or None, v.get("city") or None)
+        claim(entry.canonical, entry, row)
+        for alias in _split(v.get("aliases", "")):
+            claim(alias, entry, row)
+        if entry.cls == "Bureau" and entry.canonical.endswith("海关"):
+            # 天津关区 is the district of 天津海关: a form every bureau has.
+            claim(f"{entry.canonical[:-2]}关区", entry, row)
+    return table
+
+
+def _word_flags(rows: list[TsvRow], key: str, flag: str) -> dict[str, bool]:
+    return {r.values[key]: r.values.get(flag, "") == "yes" for r in rows}
+
+
+def _longest_first(words: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _plain_words(path: Path) -> list[str]:
+    lines = read_data_text(path).splitlines()
+    return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def _rows(name: str, required: tuple[str, ...], overlays: tuple[Path, ...]) -> list[TsvRow]:
+    rows = read_tsv(data_path("lexicon", name), required)
+    for extra in overlays:
+        candidate = extra / "lexicon" / name
+        if not candidate.is_file():
+            candidate = extra / name
+        if candidate.is_file():
+            rows.extend(read_tsv(candidate, required))
+    return rows
+
+
+@functools.cache
+def load_lexicon(overlays: tuple[Path, ...] = ()) -> Lexicon:
+    """Load and validate every lexicon table once per process.
+
+    Args:
+        overlays: user data directories whose files of the same names add rows.
+
+    Raises:
+        LexiconError: a malformed row or an alias given to two organisations.
+    """
+    regions = tuple(
+        Region(r.values["name"], _split(r.values.get("short", "")), r.values.get("level", ""))
+        for r in _rows("regions.tsv", ("name", "short", "level"), overlays)
+    )
+    triggers: dict[str, list[str]] = {}
+    for r in _rows("triggers.tsv", ("kind", "word"), overlays):
+        triggers.setdefault(r.values["kind"], []).append(r.values["word"])
+    shapes = _rows("external_org_shapes.tsv", ("kind", "word", "political"), overlays)
+    return Lexicon(
+        orgs=_org_table(_rows("organisations.tsv", ("canonical", "class", "aliases"), overlays)),
+        regions=regions,
+        honour_cores={r.values["core"]: r.values.get("kind", "")
+                      for r in _rows("honour_cores.tsv", ("core", "kind"), overlays)},
+        department_words=_word_flags(
+            _rows("department_words.tsv", ("word", "bare"), overlays), "word", "bare"),
+        triggers={k: _longest_first(v) for k, v in triggers.items()},
+        programme_heads=_word_flags(
+            _rows("programme_heads.tsv", ("head", "quoted_only"), overlays), "head",
+            "quoted_only"),
+        generic_org_words=frozenset(
+            r.values["word"] for r in _rows("generic_org_words.tsv", ("word",), overlays)),
+        anaphors={r.values["word"]: r.values["refers"]
+                  for r in _rows("anaphors.tsv", ("word", "refers"), overlays)},
+        person_titles=_longest_first(
+            [r.values["title"] for r in _rows("person_titles.tsv", ("title",), overlays)]),
+        surnames=frozenset(_plain_words(data_path("lexicon", "surnames.txt"))),
+        external_suffixes={r.values["word"]: r.values["political"] == "yes"
+                           for r in shapes if r.values["kind"] == "suffix"},
+        external_bodies={r.values["word"]: r.values["political"] == "yes"
+                         for r in shapes if r.values["kind"] == "body"},
+    )

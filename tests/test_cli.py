@@ -1,0 +1,276 @@
+"""Tests for kg.cli: every command through CliRunner, exit codes 0/1/2, one ``Error:`` line
+and no traceback on errors, and a fast ``kg --help`` that does not import jieba."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from kg.cli import main
+from kg.errors import KgError
+from kg.evaluate import evaluate, format_report
+from kg.export import EXPORTERS
+
+HERE = Path(__file__).parent
+REPO = HERE.parent
+GRAPH = HERE / "data" / "graphs" / "query_customs.trig"
+SEEDS = REPO / "seeds"
+QUERIES = REPO / "queries"
+
+
+def _run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), prog_name="kg")
+
+
+def _assert_error(result: Result, code: int, *needles: str) -> None:
+    assert result.exit_code == code, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.output
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in errors[0]
+
+
+COMMANDS = sorted(main.commands)
+
+
+def test_cli_has_every_command() -> None:
+    assert COMMANDS == ["build", "evaluate", "export", "query", "stats", "validate", "viz"]
+
+
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)],
+                         ids=["kg", *COMMANDS])
+def test_cli_help(command: list[str]) -> None:
+    result = _run(*command, "--help")
+    assert result.exit_code == 0 and "Usage: kg" in result.output
+
+
+def test_cli_version() -> None:
+    result = _run("--version")
+    assert result.exit_code == 0 and result.output.startswith("kg ")
+
+
+def test_cli_format_choices_come_from_exporters() -> None:
+    for name in ("build", "export"):
+        option = next(p for p in main.commands[name].params if p.name == "formats")
+        assert isinstance(option.type, click.Choice)
+        assert list(option.type.choices) == list(EXPORTERS)
+
+
+def test_cli_help_does_not_import_jieba_or_pipeline() -> None:
+    code = ("import sys; from kg.cli import main\n"
+            "try:\n    main(['--help'], prog_name='kg')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('jieba', 'kg.pipeline', 'pyshacl') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=REPO, check=True)
+    assert done.stdout.strip().endswith("[]")
+
+
+def test_cli_python_dash_m() -> None:
+    done = subprocess.run([sys.executable, "-m", "kg", "--help"], capture_output=True,
+                          text=True, cwd=REPO, check=False)
+    assert done.returncode == 0 and "Usage: kg" in done.stdout
+
+
+# -------------------------------------------------------------------- query
+
+
+def test_cli_query_table() -> None:
+    result = _run("query", "SELECT ?l WHERE { ?b a ckg:Bureau ; rdfs:label ?l } ORDER BY ?l",
+                  "--graph", str(GRAPH))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2:] == ["天津海关", "满洲里海关", "(2 rows)"]
+
+
+@pytest.mark.parametrize("path", sorted(QUERIES.glob("*.rq")), ids=lambda p: p.stem)
+def test_cli_query_file(path: Path) -> None:
+    result = _run("query", "-f", str(path), "--graph", str(GRAPH))
+    assert result.exit_code == 0, result.output
+    assert "(0 rows)" not in result.output
+
+
+def test_cli_query_json_and_csv() -> None:
+    text = "SELECT ?l WHERE { ?b a ckg:Bureau ; rdfs:label ?l } ORDER BY ?l"
+    result = _run("query", text, "--graph", str(GRAPH), "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["head"] == {"vars": ["l"]}
+    result = _run("query", text, "--graph", str(GRAPH), "--format", "csv")
+    assert result.output.splitlines() == ["l", "天津海关", "满洲里海关"]
+
+
+def test_cli_query_malformed_exits_2() -> None:
+    _assert_error(_run("query", "SELECT ?x WHERE {", "--graph", str(GRAPH)), 2,
+                  "malformed SPARQL")
+
+
+def test_cli_query_update_refused_then_allowed() -> None:
+    update = "DELETE WHERE { ?s a ckg:Person }"
+    _assert_error(_run("query", update, "--graph", str(GRAPH)), 2, "--allow-update")
+    result = _run("query", update, "--graph", str(GRAPH), "--allow-update")
+    assert result.exit_code == 0 and "update applied" in result.output
+
+
+@pytest.mark.parametrize("args", [
+    [], ["ASK {}", "-f", str(QUERIES / "01_suboffices_of_bureau.rq")],
+],
+                         ids=["neither", "both"])
+def test_cli_query_needs_exactly_one_query(args: list[str]) -> None:
+    _assert_error(_run("query", *args, "--graph", str(GRAPH)), 2, "QUERY or -f")
+
+
+def test_cli_query_missing_graph_exits_2(tmp_path: Path) -> None:
+    _assert_error(_run("query", "ASK {}", "--graph", str(tmp_path / "none")), 2, "kg build")
+
+
+def test_cli_debug_reraises(tmp_path: Path) -> None:
+    result = _run("--debug", "query", "ASK {}", "--graph", str(tmp_path / "none"))
+    assert isinstance(result.exception, KgError)
+
+
+# ------------------------------------------------------- stats, validate, ...
+
+
+def test_cli_stats() -> None:
+    result = _run("stats", "--graph", str(GRAPH))
+    assert result.exit_code == 0, result.output
+    lines = dict(line.rsplit(None, 1) for line in result.output.splitlines())
+    assert lines["documents"] == "2" and lines["awards"] == "6" and lines["triples"] == "138"
+    assert lines["  Bureau"] == "2"
+
+
+def test_cli_validate_conforming() -> None:
+    result = _run("validate", "--graph", str(GRAPH))
+    assert result.exit_code == 0 and result.output.strip() == "conforms"
+
+
+def test_cli_validate_violations_exit_1(tmp_path: Path) -> None:
+    broken = tmp_path / "graph.trig"
+    text = GRAPH.read_text(encoding="utf-8")
+    broken.write_text(text.replace('rdfs:label "满洲里海关"@zh ;', ""), encoding="utf-8")
+    result = _run("validate", "--graph", str(tmp_path))
+    _assert_error(result, 1, "violation")
+    assert "满洲里海关" in result.output
+
+
+def test_cli_evaluate_prints_the_scorer_lines() -> None:
+    gold = HERE / "data" / "gold" / "eval_tricky.json"
+    graph = HERE / "data" / "graphs" / "eval_tricky.ttl"
+    result = _run("evaluate", "--gold", str(gold), "--graph", str(graph))
+    assert result.exit_code == 0, result.output
+    assert result.output == format_report(evaluate([graph], gold))
+    detailed = _run("evaluate", "--gold", str(gold), "--graph", str(graph), "--details")
+    assert detailed.output == format_report(evaluate([graph], gold), details=True)
+
+
+def test_cli_evaluate_missing_gold_exits_2(tmp_path: Path) -> None:
+    result = _run("evaluate", "--gold", str(tmp_path / "none.json"), "--graph", str(GRAPH))
+    _assert_error(result, 2)
+
+
+def test_cli_export_converts_a_build(tmp_path: Path) -> None:
+    result = _run("export", "--graph", str(GRAPH), "-o", str(tmp_path), "--format", "nt",
+                  "--format", "jsonld")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.jsonld", "graph.nt"]
+
+
+def test_cli_export_unknown_format_exits_2(tmp_path: Path) -> None:
+    _assert_error(_run("export", "--graph", str(GRAPH), "-o", str(tmp_path), "--format", "xml"),
+                  2)
+
+
+def test_cli_export_unwritable_output_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    result = _run("export", "--graph", str(GRAPH), "-o", str(tmp_path / "file" / "out"),
+                  "--format", "nt")
+    _assert_error(result, 2, "cannot create output directory")
+
+
+def test_cli_viz_writes_html(tmp_path: Path) -> None:
+    pytest.importorskip("kg.viz")
+    shutil.copy(GRAPH, tmp_path / "graph.trig")
+    result = _run("viz", "--graph", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "graph.html").is_file()
+
+
+def test_cli_viz_unknown_focus_exits_2(tmp_path: Path) -> None:
+    pytest.importorskip("kg.viz")
+    result = _run("viz", "--graph", str(GRAPH), "-o", str(tmp_path / "g.html"),
+                  "--focus", "不存在的海关")
+    _assert_error(result, 2)
+
+
+# -------------------------------------------------------------------- build
+
+
+def test_cli_build_seeds(tmp_path: Path) -> None:
+    pytest.importorskip("kg.pipeline")
+    result = _run("build", str(SEEDS), "-o", str(tmp_path / "out"), "--no-html")
+    assert result.exit_code == 0, result.output
+    assert "documents: 5 built, 0 skipped, 0 failed" in result.output
+    assert (tmp_path / "out" / "graph.ttl").is_file()
+    assert (tmp_path / "out" / "graph.trig").is_file()
+
+
+def test_cli_build_names_skipped_files_and_exits_1(tmp_path: Path) -> None:
+    pytest.importorskip("kg.pipeline")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), docs)
+    (docs / "empty.txt").write_bytes(b"")
+    result = _run("build", str(docs), "-o", str(tmp_path / "out"), "--no-html")
+    assert result.exit_code == 1, result.output
+    assert "1 built, 1 skipped" in result.output
+    skipped = [line for line in result.output.splitlines() if "skipped:" in line]
+    assert len(skipped) == 1 and skipped[0].count("empty.txt") == 1
+
+
+def test_cli_build_draws_progress_only_on_a_terminal(tmp_path: Path) -> None:
+    pytest.importorskip("kg.pipeline")
+    parent, child = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "kg", "build", str(SEEDS), "-o",
+                               str(tmp_path / "out"), "--no-html"], stderr=child,
+                              stdout=subprocess.PIPE, cwd=REPO, timeout=300, check=False)
+    finally:
+        os.close(child)
+    drawn = _read_all(parent).decode("utf-8", "replace")
+    assert done.returncode == 0
+    assert all(seed.name in drawn for seed in SEEDS.glob("*.txt"))
+    assert b"000_" not in done.stdout.split(b"documents:")[0]
+    quiet = _run("build", str(SEEDS), "-o", str(tmp_path / "quiet"), "--no-html")
+    assert "000_" not in quiet.output
+
+
+def _read_all(fd: int) -> bytes:
+    data = b""
+    try:
+        while chunk := os.read(fd, 4096):
+            data += chunk
+    except OSError:  # the terminal closes with the child
+        pass
+    finally:
+        os.close(fd)
+    return data
+
+
+def test_cli_build_missing_path_exits_2(tmp_path: Path) -> None:
+    _assert_error(_run("build", str(tmp_path / "nothing"), "-o", str(tmp_path / "out")), 2,
+                  "does not exist")
+
+
+def test_cli_build_unwritable_output_exits_2(tmp_path: Path) -> None:
+    pytest.importorskip("kg.pipeline")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    result = _run("build", str(SEEDS), "-o", str(tmp_path / "file" / "out"), "--no-html")
+    _assert_error(result, 2)

@@ -1,0 +1,63 @@
+"""Extraction on small documents written for the tests (cases are files, not the seeds)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, assert_spans_slice_text
+from kg.extract import extract
+from kg.segment import segment
+
+CASES = sorted((DATA / "extract").glob("*.txt"))
+
+
+def _extracted(path: Path, resources, make_doc):  # type: ignore[no-untyped-def]
+    doc = make_doc(path.read_text(encoding="utf-8"), doc_id=path.stem)
+    return extract(segment(doc, resources), resources)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_extract_case(path: Path, resources, make_doc) -> None:  # type: ignore[no-untyped-def]
+    expected = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
+    doc = _extracted(path, resources, make_doc)
+    assert_spans_slice_text(doc)
+    if "subject" in expected:
+        assert doc.subject == expected["subject"]
+    names = {(m.cls, m.name) for m in doc.mentions}
+    for cls, name in expected.get("mentions", []):
+        assert (cls, name) in names
+    for cls, name in expected.get("not_mentions", []):
+        assert (cls, name) not in names
+    for honour in expected.get("honours", []):
+        assert ("Honour", honour) in names
+    found = {(a.recipient.name, a.honour.name, a.year) for a in doc.awards}
+    if "awards" in expected:
+        want = {(a["recipient"], a["honour"], a["year"]) for a in expected["awards"]}
+        assert found == want
+        for a in expected["awards"]:
+            fact = next(f for f in doc.awards if (f.recipient.name, f.honour.name) ==
+                        (a["recipient"], a["honour"]))
+            if "awarders" in a:
+                assert sorted(m.name for m in fact.awarders) == sorted(a["awarders"])
+            if "edition" in a:
+                assert fact.edition == a["edition"]
+    links = {(h.child.name, h.parent.name) for h in doc.hierarchy}
+    for child, parent in expected.get("hierarchy", []):
+        assert (child, parent) in links
+    progs = {p.programme.name: p for p in doc.programmes}
+    for want in expected.get("programmes", []):
+        assert want["name"] in progs, sorted(progs)
+        got = progs[want["name"]]
+        assert sorted(o.name for o in got.orgs) == sorted(want["orgs"])
+        if "year" in want:
+            assert got.year == want["year"]
+
+
+def test_extract_every_span_slices_the_seeds(resources, make_doc) -> None:  # type: ignore[no-untyped-def]
+    from conftest import SEEDS
+
+    for path in sorted(SEEDS.glob("*.txt")):
+        assert_spans_slice_text(_extracted(path, resources, make_doc))

@@ -1,0 +1,250 @@
+"""Tests for kg.query: the competency questions of queries/ on a contract-shaped graph,
+result kinds, UPDATE refusal, malformed queries, and the table / CSV / JSON forms."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.errors import InputError, QueryError
+from kg.export import read_output, write_outputs
+from kg.query import (
+    FORMATTERS,
+    QueryResult,
+    Term,
+    format_csv,
+    format_json,
+    format_table,
+    run_query,
+    stats,
+)
+
+HERE = Path(__file__).parent
+GRAPH = HERE / "data" / "graphs" / "query_customs.trig"
+QUERIES = sorted((HERE.parent / "queries").glob("*.rq"))
+
+#: Query file stem -> rows it must return on query_customs.trig (labels only).
+EXPECTED: dict[str, set[tuple[str, ...]]] = {
+    "01_suboffices_of_bureau": {("额尔古纳海关",), ("驻车站办事处",), ("驻通辽办事处",)},
+    "02_honours_of_org_and_suboffices": {
+        ("驻车站办事处通关科", "全国海关先进工作集体", "2007", "", ""),
+        ("驻通辽办事处", "全国文明单位", "2009", "", ""),
+        ("满洲里海关", "内蒙古自治区扫黄打非先进集体", "2012", "", ""),
+        ("满洲里海关图书馆", "职工书屋", "2012", "中华全国总工会", ""),
+    },
+    "03_recipients_of_honour": {
+        ("驻通辽办事处", "https://w3id.org/customs-kg/ontology#SubOffice", "2009"),
+        ("天津海关", "https://w3id.org/customs-kg/ontology#Bureau", "2015"),
+        ("机场海关", "https://w3id.org/customs-kg/ontology#SubOffice", "2015"),
+    },
+    "04_what_happened_in_year": {
+        ("honour", "满洲里海关", "内蒙古自治区扫黄打非先进集体"),
+        ("honour", "满洲里海关图书馆", "职工书屋"),
+        ("programme", "天津海关", "学雷锋志愿服务队"),
+        ("programme", "天津海关", "道德讲堂"),
+    },
+    "05_programmes_of_org": {("学雷锋志愿服务队", "2012"), ("道德讲堂", "2012")},
+}
+
+
+def _values(result: QueryResult, skip: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    keep = [i for i, name in enumerate(result.variables) if name not in skip]
+    return {tuple(row[i].value if row[i] else "" for i in keep) for row in result.rows}
+
+
+def test_query_every_competency_question_has_a_file() -> None:
+    assert [p.stem[:2] for p in QUERIES] == ["01", "02", "03", "04", "05", "06"]
+    for path in QUERIES:
+        head = path.read_text(encoding="utf-8").splitlines()[:2]
+        assert head[0].startswith("# 问题") and head[1].startswith("# Question"), path.name
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_query_rq_files_return_rows(path: Path) -> None:
+    result = run_query(path.read_text(encoding="utf-8"), GRAPH)
+    assert result.kind == "select" and result.rows
+    if path.stem in EXPECTED:
+        skip = ("subOffice",) if path.stem.startswith("01") else ()
+        assert _values(result, skip) == EXPECTED[path.stem]
+
+
+def test_query_provenance_pairs_each_award_with_its_sentence() -> None:
+    text = (HERE.parent / "queries" / "06_provenance_of_award.rq").read_text(encoding="utf-8")
+    result = run_query(text, GRAPH)
+    rows = {(r[0].value, r[1].value): r for r in result.rows}  # type: ignore[union-attr]
+    assert len(result.rows) == 6 == len(rows)
+    library = rows[("满洲里海关图书馆", "职工书屋")]
+    evidence = result.variables.index("evidence")
+    sentence = "2012年，满关图书馆被中华全国总工会授予职工书屋称号。"
+    assert library[evidence] == Term("literal", sentence, lang="zh")
+
+
+@pytest.mark.parametrize("alias", ["满洲里海关", "满关"])
+def test_query_matches_any_alias(alias: str) -> None:
+    text = (HERE.parent / "queries" / "01_suboffices_of_bureau.rq").read_text(encoding="utf-8")
+    result = run_query(text.replace('"满洲里海关"@zh', f'"{alias}"@zh'), GRAPH)
+    assert len(result.rows) == 3
+
+
+def test_query_rq_files_run_on_a_turtle_build(tmp_path: Path) -> None:
+    write_outputs(read_output(GRAPH), tmp_path, ["turtle"])
+    for path in QUERIES:
+        assert run_query(path.read_text(encoding="utf-8"), tmp_path).rows, path.name
+
+
+def test_query_predeclares_contract_prefixes_and_id() -> None:
+    result = run_query("SELECT ?label WHERE { ?b a ckg:Bureau ; rdfs:label ?label }", GRAPH)
+    assert _values(result) == {("天津海关",), ("满洲里海关",)}
+    result = run_query(r"ASK { id:bureau\/天津海关 a ckg:Bureau }", GRAPH)
+    assert result.kind == "ask" and result.boolean is True
+
+
+def test_query_own_prefix_declaration_wins() -> None:
+    result = run_query("PREFIX ckg: <http://example.org/other#> ASK { ?b a ckg:Bureau }", GRAPH)
+    assert result.boolean is False
+
+
+def test_query_default_graph_is_the_union() -> None:
+    result = run_query("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a ckg:Document }", GRAPH)
+    assert result.rows[0][0] == Term("literal", "2", datatype="http://www.w3.org/2001/XMLSchema#integer")
+
+
+def test_query_construct_returns_triples() -> None:
+    result = run_query("CONSTRUCT { ?b rdfs:label ?l } WHERE { ?b a ckg:Bureau ; rdfs:label ?l }",
+                       GRAPH)
+    assert result.kind == "construct"
+    assert result.variables == ("subject", "predicate", "object")
+    assert len(result.rows) == 2
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <http://a> <http://b> <http://c> }",
+    "  # a comment with INSERT\n  prefix ex: <http://example.org/#x>\n  delete where { ?s ?p ?o }",
+    "BASE <http://example.org/> PREFIX : <#> CLEAR ALL",
+    "WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "drop all",
+], ids=["insert", "comment_prefix_lowercase", "base_prefix_clear", "with", "drop"])
+def test_query_update_is_refused(update: str) -> None:
+    with pytest.raises(QueryError, match=r"UPDATE refused.*--allow-update"):
+        run_query(update, GRAPH)
+
+
+def test_query_update_allowed_changes_only_the_copy() -> None:
+    before = GRAPH.read_bytes()
+    result = run_query("DELETE WHERE { ?s a ckg:Person }", GRAPH, allow_update=True)
+    assert result.kind == "update" and "1 after" not in result.message
+    assert "quads before" in result.message
+    assert GRAPH.read_bytes() == before
+    assert run_query("ASK { ?s a ckg:Person }", GRAPH).boolean is True
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?x WHERE {",
+    "SELEC ?x WHERE { ?x ?p ?o }",
+    "SELECT ?x WHERE { ?x undeclared:p ?o }",
+], ids=["unclosed", "typo", "unknown_prefix"])
+def test_query_malformed_is_a_query_error_on_one_line(text: str) -> None:
+    with pytest.raises(QueryError, match="malformed SPARQL") as info:
+        run_query(text, GRAPH)
+    assert "\n" not in str(info.value)
+
+
+def test_query_missing_build_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="kg build"):
+        run_query("ASK {}", tmp_path)
+    with pytest.raises(InputError, match="graph not found"):
+        run_query("ASK {}", tmp_path / "nothing")
+
+
+def test_query_unparsable_build_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "graph.trig").write_text("<a> {", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot parse graph file"):
+        run_query("ASK {}", tmp_path)
+
+
+# ------------------------------------------------------------------ formats
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def test_query_table_aligns_chinese_columns() -> None:
+    result = run_query("SELECT ?label ?b WHERE { ?b a ?c ; rdfs:label ?label } ORDER BY ?label",
+                       GRAPH)
+    lines = format_table(result).splitlines()
+    iris = [r[1].value for r in result.rows]  # type: ignore[union-attr]
+    starts = set()
+    for line, iri in zip(lines[2:-1], iris, strict=True):
+        short = "id:" + iri.removeprefix("https://w3id.org/customs-kg/id/")
+        assert line.endswith(short)
+        starts.add(_display_width(line[: -len(short)]))
+    assert len(starts) == 1
+    assert _display_width(lines[0].split("  b")[0]) + 2 in starts
+    assert lines[-1] == f"({len(result.rows)} rows)"
+
+
+def test_query_table_clips_long_cells_and_shows_booleans() -> None:
+    long = Term("literal", "很" * 100)
+    table = format_table(QueryResult("select", ("x",), ((long,), (None,))), max_width=21)
+    body = table.splitlines()[2]
+    assert body.endswith("…") and _display_width(body) <= 21
+    assert format_table(QueryResult("ask", boolean=False)) == "false\n"
+
+
+def test_query_json_is_sparql_results_json() -> None:
+    text = ("SELECT ?b ?label ?none ?n WHERE { ?b a ckg:Bureau ; rdfs:label ?label . "
+            "OPTIONAL { ?b ckg:nothing ?none } BIND (1 AS ?n) }")
+    result = run_query(text, GRAPH)
+    data = json.loads(format_json(result))
+    assert data["head"] == {"vars": ["b", "label", "none", "n"]}
+    binding = data["results"]["bindings"][0]
+    assert binding["b"]["type"] == "uri"
+    assert binding["label"] == {"type": "literal", "value": binding["label"]["value"],
+                                "xml:lang": "zh"}
+    assert "none" not in binding
+    assert binding["n"]["datatype"] == "http://www.w3.org/2001/XMLSchema#integer"
+    parsed = ox.parse_query_results(format_json(result), format=ox.QueryResultsFormat.JSON)
+    assert len(list(parsed)) == len(result.rows)  # type: ignore[arg-type]
+
+
+def test_query_json_and_csv_agree_with_pyoxigraph() -> None:
+    text = "SELECT ?b ?label WHERE { ?b rdfs:label ?label } ORDER BY ?b ?label"
+    result = run_query(text, GRAPH)
+    store = ox.Store()
+    store.load(path=GRAPH, format=ox.RdfFormat.TRIG)
+    theirs = store.query(text, use_default_graph_as_union=True,
+                         prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"})
+    expected = json.loads(theirs.serialize(format=ox.QueryResultsFormat.JSON))  # type: ignore[union-attr]
+    assert json.loads(format_json(result)) == expected
+    theirs = store.query(text, use_default_graph_as_union=True,
+                         prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"})
+    csv_theirs = theirs.serialize(format=ox.QueryResultsFormat.CSV).decode()  # type: ignore[union-attr]
+    assert list(csv.reader(io.StringIO(format_csv(result)))) == list(
+        csv.reader(io.StringIO(csv_theirs)))
+    assert format_csv(result).endswith("\r\n")
+
+
+def test_query_ask_json_shape() -> None:
+    result = run_query("ASK { ?s a ckg:HonourAward }", GRAPH)
+    assert json.loads(format_json(result)) == {"head": {}, "boolean": True}
+    assert format_csv(result) == "true\r\n"
+
+
+def test_query_formatters_table_is_complete() -> None:
+    assert {"table": format_table, "csv": format_csv, "json": format_json} == FORMATTERS
+
+
+def test_query_stats_counts_the_build() -> None:
+    counts = stats(GRAPH)
+    assert counts.documents == 2
+    assert counts.entities["Bureau"] == 2 and counts.entities["SubOffice"] == 4
+    assert counts.entities["Person"] == 1 and counts.entities["Administration"] == 1
+    assert (counts.awards, counts.programmes, counts.years) == (6, 2, 4)
+    assert counts.triples == 138 and counts.quads == 145
