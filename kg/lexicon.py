@@ -41,6 +41,7 @@ class OrgEntry:
     parent: str | None
     region: str | None
     city: str | None
+    political: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +183,8 @@ def _org_table(rows: list[TsvRow]) -> dict[str, OrgEntry]:
             raise LexiconError(f"unknown class {v['class']!r}", path=row.path, line=row.line,
                                hint=f"use one of {', '.join(sorted(_CLASSES))}")
         entry = OrgEntry(v["canonical"], v["class"], v.get("parent") or None,
-                         v.get("region") or None, v.get("city") or None)
+                         v.get("region") or None, v.get("city") or None,
+                         v.get("political") == "yes")
         claim(entry.canonical, entry, row)
         for alias in _split(v.get("aliases", "")):
             claim(alias, entry, row)

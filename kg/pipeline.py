@@ -21,10 +21,18 @@ from kg import export, extract, graph, ingest, resolve, segment, viz
 from kg._fs import atomic_write_text, ensure_dir
 from kg.doc import BuildReport, Document, EntityIndex, Outcome
 from kg.errors import DocumentError, InputError, KgError
+from kg.ingest import find_documents
 from kg.patterns import Resources, load_resources
 from kg.vocab import DEFAULT_BASE_IRI, IriMinter
 
-__all__ = ["DEFAULT_BASE_IRI", "STAGES", "Pipeline", "build", "process_document"]
+__all__ = [
+    "DEFAULT_BASE_IRI",
+    "STAGES",
+    "Pipeline",
+    "build",
+    "find_documents",
+    "process_document",
+]
 
 Stage = Callable[[Document, Resources], Document]
 

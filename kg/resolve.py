@@ -103,7 +103,10 @@ def _org_key(b: _Builder, m: Mention) -> EntityKey:
         bureau = b.office_parent.get(m.name)
         if bureau:
             parent = b.add(EntityKey("Bureau", bureau), bureau)
-            key = b.add(EntityKey("SubOffice", f"{bureau}/{m.name}"), m.name, m.text)
+            local = _without_city(b.res, bureau, m.name)
+            key = b.add(EntityKey("SubOffice", f"{bureau}/{local}"), m.name, m.text)
+            if local != m.name:
+                b.aliases[key].add(local)
             b.parents.setdefault(key, parent)
             return key
         return b.add(EntityKey("SubOffice", m.name), m.name, m.text)
@@ -111,6 +114,15 @@ def _org_key(b: _Builder, m: Mention) -> EntityKey:
         return _department_key(b, m)
     surface = "" if m.rule_id in ("lexicon.anaphors", "subject", "name_prefix") else m.text
     return b.add(EntityKey(m.cls, m.name), m.name, surface)
+
+
+def _without_city(res: Resources, bureau: str, name: str) -> str:
+    """天津机场海关 under 天津海关 is keyed as 机场海关, so both spellings meet."""
+    entry = res.lexicon.orgs.get(bureau)
+    city = entry.city if entry else None
+    if city and name.startswith(city) and len(name) - len(city) >= 4:
+        return name[len(city):]
+    return name
 
 
 def _path_key(b: _Builder, path: str) -> EntityKey:

@@ -236,7 +236,20 @@ def _draft(facts: _Facts, style: Style) -> _Draft:
                    if t[0] in nodes and t[2] in nodes and t[0] != t[2] and t not in covered)
     title_iri = PREFIXES["dcterms"] + "title"
     labels = {iri: _label_of(iri, cls, facts, title_iri) for iri, cls in nodes.items()}
+    for iri, cls in nodes.items():
+        if cls == "HonourAward":
+            labels[iri] = _award_label(iri, by_subject, labels, facts) or labels[iri]
     return _Draft(nodes, edges, labels)
+
+
+def _award_label(iri: str, by_subject: Mapping[tuple[str, str], list[str]],
+                 labels: Mapping[str, str], facts: _Facts) -> str:
+    """``天津海关 · 全国文明单位 · 2015`` for an award node (from the whole graph)."""
+    parts = [", ".join(sorted(labels.get(o, _local_name(o)) for o in by_subject.get((iri, str(p)), [])))
+             for p in (CKG.recipient, CKG.honour)]
+    years = sorted(facts.year_values[y] for y in by_subject.get((iri, str(CKG.year)), [])
+                   if y in facts.year_values)
+    return " · ".join([p for p in parts if p] + [str(y) for y in years[:1]])
 
 
 def _neighbourhood(draft: _Draft, names: Mapping[str, set[str]], style: Style, focus: str,
@@ -408,17 +421,11 @@ def _shorten(text: str, limit: int) -> str:
 
 def _add_tooltips(nodes: list[dict[str, Any]], edges: list[tuple[int, int, int]],
                   preds: list[dict[str, Any]], class_labels: Mapping[str, str]) -> None:
-    """Give each node a plain-text tooltip: name, class, aliases, first relations, fields.
-
-    An award's recipient, honour, year and awarding body are named in its label as well.
-    """
+    """Give each node a plain-text tooltip: name, class, aliases, first relations, fields."""
     out: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for s, p, o in edges:
         if not preds[p]["hidden"]:
             out[s].append((p, o))
-    for node in nodes:
-        if node["cls"] == "HonourAward":
-            node["label"] = _award_label(node, out[node["id"]], nodes, preds)
     for node in nodes:
         lines = [node["label"], class_labels[node["cls"]]]
         if node["aliases"]:
@@ -428,18 +435,6 @@ def _add_tooltips(nodes: list[dict[str, Any]], edges: list[tuple[int, int, int]]
         lines += ["…"] if len(rel) > 6 else []
         lines += [f"{preds[p]['label']}：{_shorten(v, 80)}" for p, v in node["fields"]]
         node["title"] = "\n".join(lines)
-
-
-def _award_label(node: Mapping[str, Any], out: list[tuple[int, int]], nodes: list[dict[str, Any]],
-                 preds: list[dict[str, Any]]) -> str:
-    """``天津海关 · 全国文明单位 · 2015`` for an award node."""
-    parts: dict[str, str] = {}
-    for p, o in out:
-        parts.setdefault(preds[p]["iri"], nodes[o]["label"])
-    names = [parts.get(str(CKG.recipient)), parts.get(str(CKG.honour))]
-    if node["year"] is not None:
-        names.append(str(node["year"]))
-    return " · ".join(n for n in names if n) or node["label"]
 
 
 def _timeline(draft: _Draft, facts: _Facts, nodes: list[dict[str, Any]],
@@ -521,7 +516,7 @@ def force_layout(n: int, edges: Iterable[tuple[int, int]], *, seed: int = 7,
         disp = _far_repulsion(pos)
         near = cKDTree(pos).query_pairs(2.0, output_type="ndarray")
         _pull(disp, pos, near, lambda d2: 1.0 / d2)
-        _pull(disp, pos, pairs_e, lambda d2: -np.sqrt(d2))
+        _pull(disp, pos, pairs_e, lambda d2: -0.4 * np.sqrt(d2))
         disp -= gravity * pos
         length = np.sqrt(np.maximum((disp * disp).sum(1), 1e-12))
         pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]

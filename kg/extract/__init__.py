@@ -13,8 +13,17 @@ from bisect import bisect_left
 
 from kg.doc import Document, Mention
 from kg.extract import awards, hierarchy, programmes, units
-from kg.extract.mentions import Context, choose_subject, dedupe_overlaps, lexicon_orgs, persons
-from kg.extract.mentions import anaphors, covered
+from kg.extract.mentions import (
+    Context,
+    anaphors,
+    choose_focus,
+    choose_subject,
+    covered,
+    dedupe_overlaps,
+    lexicon_orgs,
+    persons,
+    repeated,
+)
 from kg.extract.text import years_in
 from kg.patterns import Resources
 
@@ -24,12 +33,14 @@ REQUIRES: tuple[str, ...] = ("text", "meta", "sentences")
 ASSIGNS: tuple[str, ...] = ("mentions", "awards", "programmes", "hierarchy", "subject")
 
 
-def find_mentions(ctx: Context, creator: str | None = None) -> list[Mention]:
-    """Every organisation, person and anaphor mention in the document, non-overlapping.
+def find_mentions(ctx: Context, creator: str | None = None) -> tuple[list[Mention], Context]:
+    """Every organisation, person and anaphor mention in the document, non-overlapping,
+    and the context with the document's focus unit set.
 
     Finders run in order of trust: the lexicon, then unit shapes that build on it
     (办事处 and X海关 names, departments after an organisation), then other bodies and
-    persons where nothing else claimed the text.
+    persons where nothing else claimed the text, then anaphors of the focus unit and
+    later bare mentions of what was introduced in full.
     """
     base = dedupe_overlaps(lexicon_orgs(ctx) + anaphors(ctx))
     offices = units.liaison_offices(ctx, base) + units.coordinated_offices(ctx, base)
@@ -37,7 +48,12 @@ def find_mentions(ctx: Context, creator: str | None = None) -> list[Mention]:
     base = dedupe_overlaps(base + units.named_offices(ctx, base))
     base = dedupe_overlaps(units.departments(ctx, base) + base)
     others = units.external_orgs(ctx, base) + persons(ctx, creator)
-    return dedupe_overlaps(base + [m for m in others if not covered(base, m.start, m.end)])
+    found = dedupe_overlaps(base + [m for m in others if not covered(base, m.start, m.end)])
+    ctx = dataclasses.replace(ctx, focus=choose_focus(found, ctx.text))
+    focus_refs = [m for m in anaphors(ctx) if m.rule_id == "lexicon.anaphors"
+                  and m.cls == "Department" and not covered(found, m.start, m.end)]
+    found = dedupe_overlaps(found + focus_refs)
+    return dedupe_overlaps(found + repeated(ctx, found)), ctx
 
 
 def extract(doc: Document, res: Resources) -> Document:
@@ -53,7 +69,7 @@ def extract(doc: Document, res: Resources) -> Document:
     title = doc.meta.title or (doc.sentences[0].text if doc.sentences else "")
     subject = choose_subject(doc.text, title, res)
     ctx = Context(doc.text, res, doc.sentences, subject, title)
-    mentions = find_mentions(ctx, doc.meta.creator)
+    mentions, ctx = find_mentions(ctx, doc.meta.creator)
     starts = [m.start for m in mentions]
     years = years_in(doc.text, res)
     year_starts = [y.start for y in years]

@@ -31,6 +31,7 @@ _COLLECTIVE = re.compile(r"[0-9一二两三四五六七八九十多几数余]+(?
                          r"单位|集体|同志|个人|人员|干部|职工|党员|关员|科室|部门")
 
 
+_POLITICAL = ("body.political", "lexicon.political")
 _RECONFIRM = ("复检", "复查", "复审", "复评", "验收")
 _MARKERS = re.compile("下辖|所属|下属|隶属|辖属")
 
@@ -167,7 +168,7 @@ def _chain_before(mentions: list[Mention], text: str, pos: int, floor: int) -> l
     chain: list[Mention] = []
     edge = pos
     for m in reversed([m for m in mentions if floor <= m.start and m.end <= pos]):
-        if m.cls not in _RECIPIENT_CLASSES or m.rule_id == "body.political":
+        if m.cls not in _RECIPIENT_CLASSES or m.rule_id in _POLITICAL:
             continue
         gap = text[m.end:edge]
         if not _gap_ok(gap, None) or (chain and _MARKERS.search(gap) and not
@@ -301,9 +302,11 @@ def _fallback(ctx: Context, sentence: Sentence, mentions: list[Mention], floor: 
               ) -> list[Mention]:
     """No recipient in the clause: the organisation the sentence or document is about."""
     earlier = [m for m in mentions if sentence.start <= m.start and m.end <= floor
-               and m.cls in ORG_CLASSES and m.rule_id != "body.political"]
+               and m.cls in ORG_CLASSES and m.rule_id not in _POLITICAL]
     if earlier:
         return [earlier[0]]
+    if ctx.focus is not None and ctx.focus.cls in ("Department", "SubOffice"):
+        return [ctx.focus]
     if ctx.subject is None:
         return []
     entry = ctx.res.lexicon.orgs.get(ctx.subject)

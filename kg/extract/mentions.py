@@ -18,6 +18,7 @@ from kg.patterns import Resources
 
 __all__ = [
     "Context",
+    "choose_focus",
     "choose_subject",
     "covered",
     "dedupe_overlaps",
@@ -25,6 +26,7 @@ __all__ = [
     "lexicon_orgs",
     "person_name_at",
     "persons",
+    "repeated",
 ]
 
 #: Tokens that never belong to a name read leftwards from its head word.
@@ -35,8 +37,9 @@ STOP_TOKENS = frozenset(
     "成立 组建 设立 开展 举办 建立 来到 前往 进入 深入到 走进 看望 长年 连续".split()
 )
 _BAD_TAGS = ("v", "p", "c", "u", "d", "r", "m", "q", "t", "y", "e", "o", "x", "w", "z", "a")
-_PERSON_BOUNDARY = set("，,。；;：:、！？!?）)”’\"' \t\n\u3000在等的和与及是为说表示同介指认带率")
+_PERSON_BOUNDARY = set("，,。；;：:、！？!?（(）)”’\"' \t\n\u3000在等的和与及是为说表示同介指认带率也还就都曾又将把被")
 _PARTY = ("党组", "党委")
+_FUNCTION_AFTER_NAME = frozenset("也还就都曾又将把被在等的说")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Context:
     sentences: tuple[Sentence, ...]
     subject: str | None
     title: str
+    focus: Mention | None = None
 
 
 _FUNCTION_CHARS = frozenset("的了在和与及等对向从把被将由为是也都还又就并于其之而或")
@@ -124,24 +128,57 @@ def lexicon_orgs(ctx: Context) -> list[Mention]:
     for m in ctx.res.lexicon.org_pattern.finditer(ctx.text):
         entry = ctx.res.lexicon.orgs[m.group()]
         end = _extend_party(ctx.text, m.end())
+        rule = "lexicon.political" if entry.political else "lexicon.organisations"
         out.append(Mention(m.start(), end, ctx.text[m.start():end], entry.cls,
-                           entry.canonical, "lexicon.organisations"))
+                           entry.canonical, rule))
     return out
 
 
 def anaphors(ctx: Context) -> list[Mention]:
-    """该关 / 本关 / 全关 …: the document's subject, when it has one."""
-    if ctx.subject is None:
-        return []
-    entry = ctx.res.lexicon.orgs.get(ctx.subject)
-    cls = entry.cls if entry else "Bureau"
-    words = sorted(ctx.res.lexicon.anaphors, key=len, reverse=True)
+    """该关 / 本关 / 全关 …: the document's subject bureau; 该科 / 科里 …: its focus unit."""
     out = []
+    table = ctx.res.lexicon.anaphors
+    words = sorted(table, key=len, reverse=True)
     for m in re.finditer("|".join(map(re.escape, words)), ctx.text):
+        target = _anaphor_target(ctx, table[m.group()])
+        if target is None:
+            continue
         end = _extend_party(ctx.text, m.end())
-        out.append(Mention(m.start(), end, ctx.text[m.start():end], cls, ctx.subject,
-                           "lexicon.anaphors"))
+        out.append(Mention(m.start(), end, ctx.text[m.start():end], target.cls, target.name,
+                           "lexicon.anaphors", target.parent))
     return out
+
+
+def _anaphor_target(ctx: Context, refers: str) -> Mention | None:
+    if refers == "@focus":
+        return ctx.focus if ctx.focus is not None and ctx.focus.cls == "Department" else None
+    if ctx.subject is None:
+        return None
+    entry = ctx.res.lexicon.orgs.get(ctx.subject)
+    return Mention(0, 0, "", entry.cls if entry else "Bureau", ctx.subject, "subject")
+
+
+def choose_focus(mentions: list[Mention], text: str) -> Mention | None:
+    """The most specific unit the title names (查验二科 in 青岛海关所属黄岛海关查验二科…纪实):
+    sentences with no subject of their own are about it."""
+    zone = _title_zone(text)
+    rank = {"Department": 3, "SubOffice": 2, "Bureau": 1, "Administration": 0}
+    best = None
+    for m in mentions:
+        if m.end <= zone and m.cls in rank and (best is None or rank[m.cls] >= rank[best.cls]):
+            best = m
+    return best
+
+
+def _title_zone(text: str) -> int:
+    """Where the title, subtitle and byline lines end (the first three short lines)."""
+    end, seen = 0, 0
+    for line in text.split("\n"):
+        if seen == 3 or len(line) > 60:
+            break
+        end += len(line) + 1
+        seen += 1 if line.strip() else 0
+    return end
 
 
 def person_name_at(text: str, start: int, res: Resources) -> int:
@@ -151,31 +188,67 @@ def person_name_at(text: str, start: int, res: Resources) -> int:
     if surname not in res.lexicon.surnames:
         return start
     s = start + len(surname)
-    for size in (2, 1):
-        end = s + size
-        if end > len(text) or not all(is_cjk(c) for c in text[s:end]):
-            continue
-        if end == len(text) or text[end] in _PERSON_BOUNDARY:
-            return end
-    # No boundary after the name (陈建国分享了…): most names are three characters.
-    end = s + 2
-    return end if end <= len(text) and all(is_cjk(c) for c in text[s:end]) else start
+    end = -1
+    # 周敏也表示: a function character right after a two-character name ends it.
+    sizes = (1, 2) if text[s + 1:s + 2] and text[s + 1] in _FUNCTION_AFTER_NAME else (2, 1)
+    for size in sizes:
+        if s + size <= len(text) and all(is_cjk(c) for c in text[s:s + size]) and (
+                s + size == len(text) or text[s + size] in _PERSON_BOUNDARY):
+            end = s + size
+            break
+    if end < 0 and s + 2 <= len(text) and all(is_cjk(c) for c in text[s:s + 2]):
+        end = s + 2  # 陈建国分享了…: no boundary, and most names have three characters
+    return end if end > 0 and _plausible_name(text[start:end], surname, res) else start
+
+
+def _plausible_name(name: str, surname: str, res: Resources) -> bool:
+    """Reject words that only look like names (全部递, 任组长): the name's first word must be
+    the surname or a person-name word, and no title word may sit inside it."""
+    first = res.cut(name)[0]
+    if first != surname and not res.word_tags.get(first, "nr").startswith("nr"):
+        return False
+    return not any(t in name[len(surname):] for t in res.lexicon.person_titles if len(t) > 1)
 
 
 def persons(ctx: Context, creator: str | None) -> list[Mention]:
-    """Persons after a title word (关长 高融昆, 记者 张永超) and the document's creator."""
+    """Persons after a title word (关长 高融昆, 记者 张永超), before their unit in brackets
+    (陈秀英（长安海关）), and the document's creator."""
     out = []
-    for m in ctx.res.pattern("person_after_title").finditer(ctx.text):
-        start = m.start("name")
-        end = person_name_at(ctx.text, start, ctx.res)
-        if end > start:
-            out.append(Mention(start, end, ctx.text[start:end], "Person", ctx.text[start:end],
-                               "person_after_title"))
+    for pid in ("person_after_title", "person_with_unit"):
+        for m in ctx.res.pattern(pid).finditer(ctx.text):
+            start = m.start("name")
+            end = person_name_at(ctx.text, start, ctx.res)
+            if end > start:
+                out.append(Mention(start, end, ctx.text[start:end], "Person",
+                                   ctx.text[start:end], pid))
     if creator:
         where = ctx.text.find(creator)
         if where >= 0:
             out.append(Mention(where, where + len(creator), creator, "Person", creator,
                                "meta.creator"))
+    return out
+
+
+def repeated(ctx: Context, mentions: list[Mention]) -> list[Mention]:
+    """Later bare mentions of a unit or person the text introduced once in full: 查验二科
+    after 黄岛海关查验二科, 王海涛 after 科长王海涛."""
+    parents: dict[str, set[str | None]] = {}
+    for m in mentions:
+        if m.cls == "Department" and len(m.name) >= 3:
+            parents.setdefault(m.name, set()).add(m.parent)
+        elif m.cls == "Person" and len(m.name) >= 2:
+            parents.setdefault(m.name, set()).add(None)
+    out: list[Mention] = []
+    for name, owners in sorted(parents.items()):
+        if len(owners) != 1:
+            continue  # 查验科 under two offices: a bare 查验科 is ambiguous
+        cls = next(m.cls for m in mentions if m.name == name and m.cls in ("Department",
+                                                                           "Person"))
+        for m in re.finditer(re.escape(name), ctx.text):
+            if not covered(mentions, m.start(), m.end()) and not covered(out, m.start(),
+                                                                          m.end()):
+                out.append(Mention(m.start(), m.end(), name, cls, name, "repeated",
+                                   next(iter(owners))))
     return out
 
 

@@ -286,6 +286,8 @@ def _organisations(ctx: Context, sentence: Sentence, mentions: list[Mention], it
             _PREPOSITIONS)]
         if subjects:
             return _subject_chain(text, subjects)
+    if ctx.focus is not None and ctx.focus.cls in ("Department", "SubOffice"):
+        return [ctx.focus]
     if ctx.subject is None:
         return []
     entry = ctx.res.lexicon.orgs.get(ctx.subject)

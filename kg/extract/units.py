@@ -71,7 +71,7 @@ def _office_class(ctx: Context, item: str) -> tuple[str, str, str | None]:
     for size in range(min(len(item) - 2, 5), 1, -1):
         bureau = ctx.res.lexicon.bureau_of_city(item[:size])
         if bureau is not None:
-            return "SubOffice", f"{item[size:]}海关", bureau.canonical
+            return "SubOffice", name, bureau.canonical
     return "SubOffice", name, None
 
 
@@ -143,9 +143,9 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
             continue
         if _in_book_title(ctx.text, m.start()):
             continue
-        prev = _prefix_org(ctx, base, m.start())
         start = left_name(ctx.text, m.start(), ctx.res, max_tokens=3, max_chars=8,
                           floor=_floor(base, m.start()))
+        prev = _prefix_org(ctx, base, start)
         prefix = ctx.text[start:m.start()]
         if not prefix and ctx.text.startswith("系统", m.end()):
             out.append(Mention(m.start(), m.end() + 2, "海关系统", "Generic", "海关系统",
@@ -177,9 +177,10 @@ def _dept_end(ctx: Context, start: int) -> int:
     for token in ctx.res.cut(ctx.text[start:start + 16]):
         if not token or not all(is_cjk(c) for c in token) or token in STOP_TOKENS:
             return -1
-        if any(token in ctx.res.lexicon.trigger_words(k)
-               for k in ("award_passive", "award_active", "programme")):
-            return -1
+        if token.endswith(("海关", "办事处")) or any(
+                token in ctx.res.lexicon.trigger_words(k)
+                for k in ("award_passive", "award_active", "programme", "hierarchy")):
+            return -1  # a department name never holds another office or a verb
         pos += len(token)
         if token in words and (len(token) > 1 or pos - start >= 3):
             return pos

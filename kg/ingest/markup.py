@@ -5,6 +5,8 @@ Part of :mod:`kg.ingest`; may import ``kg.errors`` (and the package's ``rules`` 
 content, as do elements whose class or id matches a ``hide`` pattern (breadcrumbs, share
 bars, footers of CMS templates).  White space collapses as a browser collapses it (except
 in ``<pre>``), every ``block`` element is a line of its own, and empty lines are dropped.
+The tree is walked once and never modified (bs4's insert/extract are linear in the number
+of siblings, which made large flat pages quadratic).
 The title comes from ``<meta name="ArticleTitle">``, else the first ``<h1>`` left, else
 the first part of ``<title>``; date, publisher and creator from the ``meta`` rows.
 """
@@ -13,12 +15,20 @@ from __future__ import annotations
 
 import re
 import warnings
+from typing import TYPE_CHECKING
 
 from kg.errors import DocumentError
 from kg.ingest.rules import IngestRules
 from kg.ingest.text import parse_date
 
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
+    from bs4.element import PageElement, Tag
+
 __all__ = ["html_to_text"]
+
+_SPACES = re.compile(r"[ \t\r\n\f]+")
+_TITLE_SEPARATORS = re.compile(r"\s+[-|｜—–]+\s+|_|\|")
 
 
 def html_to_text(markup: str, rules: IngestRules, where: str) -> tuple[str, dict[str, str]]:
@@ -43,21 +53,18 @@ def html_to_text(markup: str, rules: IngestRules, where: str) -> tuple[str, dict
             warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
             warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
             soup = BeautifulSoup(markup, "lxml")
-            meta = _html_meta(soup, rules)
-            _prune_html(soup, rules)
-            heading = soup.find("h1")
-            if heading is not None and heading.get_text(" ", strip=True):
-                meta.setdefault("title", heading.get_text(" ", strip=True))
-            return _html_lines(soup, rules), meta
+        meta = _html_meta(soup, rules)
+        walker = _TextWalker(rules)
+        walker.walk(soup.body if soup.body is not None else soup)
     except (RecursionError, ValueError, TypeError, AttributeError) as exc:
         raise DocumentError(f"unparsable HTML ({type(exc).__name__})", path=where) from None
+    if walker.heading:
+        meta.setdefault("title", walker.heading)
+    return walker.text(), meta
 
 
-def _html_meta(soup: object, rules: IngestRules) -> dict[str, str]:
+def _html_meta(soup: BeautifulSoup, rules: IngestRules) -> dict[str, str]:
     """Fields from ``<meta name=… content=…>`` and the page ``<title>``'s first part."""
-    from bs4 import BeautifulSoup
-
-    assert isinstance(soup, BeautifulSoup)
     named: dict[str, str] = {}
     for tag in soup.find_all("meta"):
         name = str(tag.get("name") or tag.get("property") or "").strip().lower()
@@ -74,53 +81,70 @@ def _html_meta(soup: object, rules: IngestRules) -> dict[str, str]:
         if iso:
             meta["date"] = iso
     if soup.title is not None:
-        first = re.split(r"\s+[-|｜—–]+\s+|_|\|", soup.title.get_text(" ", strip=True))[0]
-        if first.strip():
-            meta["page_title"] = first.strip()
+        first = _TITLE_SEPARATORS.split(soup.title.get_text(" ", strip=True))[0].strip()
+        if first:
+            meta["page_title"] = first
     return meta
 
 
-def _prune_html(soup: object, rules: IngestRules) -> None:
-    """Remove comments, dropped tags and elements whose class or id marks furniture."""
-    from bs4 import BeautifulSoup
-    from bs4.element import PreformattedString, Tag
+class _TextWalker:
+    """One iterative pass over the tree, collecting text; skipped subtrees never entered."""
 
-    assert isinstance(soup, BeautifulSoup)
-    for node in soup.find_all(string=lambda s: isinstance(s, PreformattedString)):
-        node.extract()
-    for tag in soup.find_all(list(rules.html_drop)):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if not isinstance(tag, Tag) or tag.decomposed:
-            continue
-        tokens = [*str(tag.get("id") or "").split(), *_class_tokens(tag.get("class"))]
-        if any(rules.html_hide.fullmatch(token) for token in tokens):
-            tag.decompose()
+    def __init__(self, rules: IngestRules) -> None:
+        self.rules = rules
+        self.parts: list[str] = []
+        self.pre = 0
+        self.heading = ""
+        self._heading_start: int | None = None
 
+    def walk(self, root: PageElement) -> None:
+        """Collect the text under ``root`` in document order."""
+        from bs4.element import NavigableString, PreformattedString, Tag
 
-def _class_tokens(value: object) -> list[str]:
-    if isinstance(value, str):
-        return value.split()
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return []
+        stack: list[tuple[PageElement, bool]] = [(root, True)]
+        while stack:
+            node, entering = stack.pop()
+            if isinstance(node, Tag):
+                if not entering:
+                    self._leave(node)
+                elif self._enter(node):
+                    stack.append((node, False))
+                    stack.extend((child, True) for child in reversed(node.contents))
+            elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+                self.parts.append(str(node) if self.pre else _SPACES.sub(" ", str(node)))
 
-
-def _html_lines(soup: object, rules: IngestRules) -> str:
-    """The page text: white space collapsed as a browser does, one line per block."""
-    from bs4 import BeautifulSoup
-    from bs4.element import NavigableString
-
-    assert isinstance(soup, BeautifulSoup)
-    for node in soup.find_all(string=True):
-        if isinstance(node, NavigableString) and node.find_parent("pre") is None:
-            node.replace_with(re.sub(r"[ \t\r\n\f]+", " ", str(node)))
-    for tag in soup.find_all(list(rules.html_block)):
+    def _enter(self, tag: Tag) -> bool:
+        """Start a tag; False when its subtree is to be skipped."""
+        if tag.name in self.rules.html_drop or self._hidden(tag):
+            return False
         if tag.name == "br":
-            tag.replace_with("\n")
-        else:
-            tag.insert_before("\n")
-            tag.insert_after("\n")
-    body = soup.body if soup.body is not None else soup
-    lines = (line.strip() for line in body.get_text().split("\n"))
-    return "\n".join(line for line in lines if line)
+            self.parts.append("\n")
+            return False
+        if tag.name in self.rules.html_block:
+            self.parts.append("\n")
+        if tag.name == "pre":
+            self.pre += 1
+        if tag.name == "h1" and not self.heading and self._heading_start is None:
+            self._heading_start = len(self.parts)
+        return True
+
+    def _leave(self, tag: Tag) -> None:
+        if tag.name in self.rules.html_block:
+            self.parts.append("\n")
+        if tag.name == "pre":
+            self.pre -= 1
+        if tag.name == "h1" and self._heading_start is not None:
+            self.heading = " ".join("".join(self.parts[self._heading_start:]).split())
+            self._heading_start = None
+
+    def _hidden(self, tag: Tag) -> bool:
+        """Whether the tag's id or one of its classes marks page furniture."""
+        classes = tag.get("class")
+        tokens = [*str(tag.get("id") or "").split(),
+                  *(classes.split() if isinstance(classes, str) else classes or [])]
+        return any(self.rules.html_hide.fullmatch(str(token)) for token in tokens)
+
+    def text(self) -> str:
+        """The collected text: one stripped line per block, empty lines dropped."""
+        lines = (line.strip() for line in "".join(self.parts).split("\n"))
+        return "\n".join(line for line in lines if line)

@@ -264,10 +264,10 @@
   function select(id, animate) {
     makeVisible(id);
     state.selected = id;
-    network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), big ? 0.9 : 1.1), animation: animate === false ? false : { duration: 450 } });
     dim(id);
     renderPanel(id);
+    network.selectNodes([id]);
+    network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: animate === false ? false : { duration: 450 } });
   }
   function clearSelection() {
     state.selected = null;

@@ -1,0 +1,197 @@
+"""Tests for kg.lexicon: the packaged tables, generated aliases, the jieba user dictionary,
+and malformed rows (``tests/data/lexicon/bad_*.tsv``) raising LexiconError at path:line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA
+from kg.errors import DataError, LexiconError
+from kg.lexicon import Lexicon, load_lexicon, read_tsv
+from kg.resources import data_path
+
+#: The 42 直属海关 (public fact; the expected value, not the lexicon's own list).
+BUREAUS = (
+    "北京海关 天津海关 石家庄海关 太原海关 满洲里海关 呼和浩特海关 沈阳海关 大连海关 "
+    "长春海关 哈尔滨海关 上海海关 南京海关 杭州海关 宁波海关 合肥海关 福州海关 厦门海关 "
+    "南昌海关 青岛海关 济南海关 郑州海关 武汉海关 长沙海关 广州海关 深圳海关 拱北海关 "
+    "汕头海关 黄埔海关 江门海关 湛江海关 南宁海关 海口海关 重庆海关 成都海关 贵阳海关 "
+    "昆明海关 拉萨海关 西安海关 乌鲁木齐海关 兰州海关 银川海关 西宁海关"
+).split()
+
+BAD = sorted((DATA / "lexicon").glob("bad_*.tsv"))
+ORG_COLUMNS = ("canonical", "class", "aliases")
+
+
+def _directives(path: Path) -> dict[str, str]:
+    """The ``# key: value`` comment lines at the top of a bad case file."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"#\s*(expect-line|expect|level):\s*(.*)", line)
+        if match:
+            found[match.group(1)] = match.group(2).strip()
+    return found
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon()
+
+
+def test_lexicon_loads_the_packaged_tables(lexicon: Lexicon) -> None:
+    assert len(lexicon.orgs) > 100
+    assert lexicon.orgs["海关总署"].cls == "Administration"
+    assert lexicon.regions and lexicon.honour_cores and lexicon.department_words
+    assert lexicon.anaphors.get("该关") == "@subject"
+    assert load_lexicon() is lexicon  # loaded once per process
+
+
+def test_lexicon_has_the_42_bureaus_with_region_and_city(lexicon: Lexicon) -> None:
+    assert len(BUREAUS) == len(set(BUREAUS)) == 42
+    bureaus = {e.canonical for e in lexicon.orgs.values() if e.cls == "Bureau"}
+    assert bureaus == set(BUREAUS)
+    for name in BUREAUS:
+        entry = lexicon.orgs[name]
+        assert entry.canonical == name and entry.cls == "Bureau"
+        assert entry.parent == "海关总署", name
+        assert entry.region in lexicon.region_by_name, (name, entry.region)
+        assert lexicon.region_by_name[entry.region].name == entry.region
+        assert entry.city, name
+
+
+@pytest.mark.parametrize(
+    ("city", "bureau"),
+    [("天津", "天津海关"), ("满洲里", "满洲里海关"), ("青岛", "青岛海关"), ("乌鲁木齐", "乌鲁木齐海关")],
+    ids=["tianjin", "manzhouli", "qingdao", "urumqi"],
+)
+def test_lexicon_finds_the_bureau_of_a_city(lexicon: Lexicon, city: str, bureau: str) -> None:
+    entry = lexicon.bureau_of_city(city)
+    assert entry is not None and entry.canonical == bureau
+
+
+def test_lexicon_bureau_of_city_ignores_non_bureaus(lexicon: Lexicon) -> None:
+    assert lexicon.bureau_of_city("不存在的城市") is None
+    assert lexicon.bureau_of_city("机场") is None
+
+
+@pytest.mark.parametrize(
+    ("short", "canonical"),
+    [("津关", "天津海关"), ("满关", "满洲里海关"), ("沪关", "上海海关"), ("甬关", "宁波海关"),
+     ("总署", "海关总署")],
+    ids=["jin", "man", "hu", "yong", "zongshu"],
+)
+def test_lexicon_resolves_short_forms(lexicon: Lexicon, short: str, canonical: str) -> None:
+    assert lexicon.orgs[short].canonical == canonical
+    assert lexicon.orgs[short] is lexicon.orgs[canonical]
+    assert lexicon.org_pattern.fullmatch(short)
+
+
+@pytest.mark.parametrize("bureau", BUREAUS)
+def test_lexicon_generates_district_alias(lexicon: Lexicon, bureau: str) -> None:
+    district = bureau[:-2] + "关区"
+    assert lexicon.orgs[district].canonical == bureau
+
+
+def test_lexicon_org_pattern_prefers_the_longest_name(lexicon: Lexicon) -> None:
+    text = "满洲里海关与天津海关、津关、沪关和满关"
+    found = [m.group() for m in lexicon.org_pattern.finditer(text)]
+    assert found == ["满洲里海关", "天津海关", "津关", "沪关", "满关"]
+
+
+def test_lexicon_region_lookup_by_short_name(lexicon: Lexicon) -> None:
+    assert lexicon.region_by_name["北京"].name == "北京市"
+    assert lexicon.region_by_name["内蒙古自治区"].level == "自治区"
+    assert all(len(name) >= 2 for name in lexicon.region_by_name)
+
+
+def test_lexicon_user_dictionary_lines_are_word_freq_tag(lexicon: Lexicon) -> None:
+    lines = lexicon.user_dictionary()
+    assert lines == sorted(set(lines))
+    words = []
+    for line in lines:
+        assert re.fullmatch(r"\S+ [1-9][0-9]* [a-z]+", line), line
+        words.append(line.split(" ")[0])
+    assert len(words) == len(set(words))
+    for bureau in BUREAUS:
+        assert bureau in words
+    for short in ("津关", "满关", "沪关", "海关总署"):
+        assert short in words
+
+
+def test_lexicon_user_dictionary_is_what_the_tokenizer_uses(resources) -> None:  # type: ignore[no-untyped-def]
+    tokens = resources.cut("满洲里海关驻车站办事处和津关")
+    assert "满洲里海关" in tokens and "津关" in tokens
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_lexicon_overlay_bad_row_names_path_and_line(path: Path, tmp_path: Path) -> None:
+    expect = _directives(path)
+    target = tmp_path / "lexicon" / "organisations.tsv"
+    target.parent.mkdir()
+    shutil.copyfile(path, target)
+    with pytest.raises(LexiconError) as caught:
+        load_lexicon((tmp_path,))
+    message = str(caught.value)
+    assert message.startswith(f"{target}:{expect['expect-line']}: "), message
+    assert expect["expect"] in message
+    assert "\n" not in message
+    assert caught.value.path == str(target)
+    assert caught.value.line == int(expect["expect-line"])
+
+
+ROW_LEVEL = [p for p in BAD if _directives(p).get("level") == "read_tsv"]
+
+
+@pytest.mark.parametrize("path", ROW_LEVEL, ids=[p.stem for p in ROW_LEVEL])
+def test_lexicon_read_tsv_rejects_malformed_rows(path: Path) -> None:
+    expect = _directives(path)
+    with pytest.raises(LexiconError) as caught:
+        read_tsv(path, ORG_COLUMNS)
+    assert str(caught.value).startswith(f"{path}:{expect['expect-line']}: ")
+    assert expect["expect"] in str(caught.value)
+
+
+def test_lexicon_alias_conflict_names_both_places(tmp_path: Path) -> None:
+    path = DATA / "lexicon" / "bad_alias_packaged.tsv"
+    target = tmp_path / "lexicon" / "organisations.tsv"
+    target.parent.mkdir()
+    shutil.copyfile(path, target)
+    packaged = data_path("lexicon", "organisations.tsv")
+    line = next(n for n, row in enumerate(packaged.read_text(encoding="utf-8").splitlines(), 1)
+                if row.startswith("天津海关\t"))
+    with pytest.raises(LexiconError, match=re.escape(f"({packaged}:{line})")):
+        load_lexicon((tmp_path,))
+
+
+def test_lexicon_read_tsv_keeps_line_numbers_and_pads_cells(tmp_path: Path) -> None:
+    path = tmp_path / "t.tsv"
+    path.write_text("# comment\n\nword\tbare\tnote\n办公室\tyes\n科\n", encoding="utf-8")
+    rows = read_tsv(path, ("word", "bare"))
+    assert [(r.line, r.values) for r in rows] == [
+        (4, {"word": "办公室", "bare": "yes", "note": ""}),
+        (5, {"word": "科", "bare": "", "note": ""}),
+    ]
+    assert all(r.path == str(path) for r in rows)
+
+
+def test_lexicon_read_tsv_rejects_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.tsv"
+    path.write_bytes("canonical\tclass\n天津海关\tBureau\n".encode("gbk"))
+    with pytest.raises(DataError, match="not UTF-8"):
+        read_tsv(path, ORG_COLUMNS[:2])
+
+
+def test_lexicon_overlay_adds_rows(tmp_path: Path) -> None:
+    target = tmp_path / "lexicon" / "organisations.tsv"
+    target.parent.mkdir()
+    target.write_text("canonical\tclass\taliases\tparent\tregion\tcity\n"
+                      "示例口岸管理办公室\tExternalOrganization\t口岸办甲\t\t山东省\t青岛\n",
+                      encoding="utf-8")
+    extended = load_lexicon((tmp_path,))
+    assert extended.orgs["口岸办甲"].canonical == "示例口岸管理办公室"
+    assert extended.orgs["津关"].canonical == "天津海关"  # packaged rows are kept
+    assert "口岸办甲" not in load_lexicon().orgs  # the packaged lexicon is untouched
