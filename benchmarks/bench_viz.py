@@ -24,8 +24,8 @@ from rdflib import Dataset, Graph, Literal, URIRef
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kg.viz import graph_to_view, write_html  # noqa: E402
-from kg.vocab import CKG, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, IriMinter  # noqa: E402
+from kg.viz import graph_to_view, write_html
+from kg.vocab import CKG, DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD, IriMinter
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -73,28 +73,38 @@ def _class_of(res: Resources, name: str, default: str) -> str:
     return entry.cls if entry else default
 
 
+def _offices_in(m: Mention) -> list[tuple[str, str | None]]:
+    """(office, bureau or None) pairs a mention names: itself, or the office in a
+    department's parent path (大连海关/大窑湾海关 for 大窑湾海关查验一科)."""
+    if m.cls == "SubOffice":
+        return [(m.name, m.parent)]
+    if m.cls == "Department" and m.parent:
+        parts = m.parent.split("/")
+        if parts[-1].endswith(("海关", "办事处")) and not m.parent.startswith("@"):
+            return [(parts[-1], parts[-2] if len(parts) > 1 else None)]
+    return []
+
+
 def _office_parents(b: _Builder, mentions: Iterable[Mention],
                     links: Iterable[HierarchyFact]) -> None:
     """Which bureau each sub-office name belongs to in this document."""
-    for m in mentions:
-        if m.cls == "SubOffice" and m.parent:
-            b.office_parent.setdefault(m.name, m.parent)
+    named = [pair for m in mentions for pair in _offices_in(m)]
+    for office, bureau in named:
+        if bureau and _class_of(b.res, office, "SubOffice") == "SubOffice":
+            b.office_parent.setdefault(office, bureau)
     for link in links:
         child = link.child
         if child.cls == "Department" and child.parent:
-            office = child.parent.split("/")[-1]
-            target = office
+            target = child.parent.split("/")[-1]
         elif child.cls == "SubOffice":
             target = child.name
         else:
             continue
         if link.parent.cls in ("Bureau", "Administration"):
             b.office_parent.setdefault(target, link.parent.name)
-    subject_cls = _class_of(b.res, b.subject or "", "")
-    if subject_cls == "Bureau":
-        for m in mentions:
-            if m.cls == "SubOffice":
-                b.office_parent.setdefault(m.name, b.subject or "")
+    if _class_of(b.res, b.subject or "", "") == "Bureau":
+        for office, _ in named:
+            b.office_parent.setdefault(office, b.subject or "")
 
 
 def _org_key(b: _Builder, m: Mention) -> EntityKey:

@@ -88,6 +88,9 @@ def extract(doc: Document, res: Resources) -> Document:
         found_programmes.extend(progs)
         honour_mentions.extend(named_honours)
         programme_mentions.extend(p.programme for p in progs)
+    roll, roll_honours = awards.roll_awards(ctx, mentions, years)
+    found_awards.extend(roll)
+    honour_mentions.extend(roll_honours)
     links = hierarchy.find_hierarchy(ctx, mentions)
     extra_persons = [a.recipient for a in found_awards if a.recipient.rule_id == "honour_person"]
     all_mentions = tuple(sorted({*mentions, *honour_mentions, *programme_mentions,

@@ -16,7 +16,7 @@ from kg.doc import ORG_CLASSES, AwardFact, Mention, Sentence
 from kg.extract.mentions import Context, person_name_at
 from kg.extract.text import QUOTE_PAIRS, YearMark, clause_start, is_cjk, year_before
 
-__all__ = ["HonourSpan", "find_awards", "normalise_honour", "parse_honours"]
+__all__ = ["HonourSpan", "find_awards", "normalise_honour", "parse_honours", "roll_awards"]
 
 _RECIPIENT_CLASSES = (*ORG_CLASSES, "Person")
 _TITLE_TAILS = ("的荣誉称号", "荣誉称号", "光荣称号", "称号", "特别奖", "等荣誉")
@@ -25,12 +25,14 @@ _LEVEL_WORDS = ("国家级", "自治区级", "省级", "市级", "区级", "自�
 _FILLER = sorted(
     "还 又 也 均 先后 连续 曾 分别 再次 多次 都 相继 已 已经 一举 成功 共同 同时 于 在 被 隶属 "
     "所属 下辖 下辖的 的 和 、 及 与 ， , 年 以来 起 近日 近年来 今年 去年 当年 同年 并 "
-    "连续多年 多年 先后有 年度 荣幸 光荣 首次 又一次 再度 双双 一同 共 同 经 由 获 等 及其"
+    "连续多年 多年 先后有 年度 本人 同志 荣幸地 荣幸 光荣 首次 又一次 再度 双双 一同 共 同 经 由 获 等 及其"
     .split(), key=len, reverse=True)
 _COLLECTIVE = re.compile(r"[0-9一二两三四五六七八九十多几数余]+(?:个|名|位|家|批|人)|"
                          r"单位|集体|同志|个人|人员|干部|职工|党员|关员|科室|部门")
 
 
+_LOCAL_PREFIX = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:省|市|自治区|自治州|州|盟|县|区)(?=[“\"‘])")
+_NOT_TITLE_START = frozenset("的和等及与为以把被在对向从")
 _POLITICAL = ("body.political", "lexicon.political")
 _RECONFIRM = ("复检", "复查", "复审", "复评", "验收")
 _MARKERS = re.compile("下辖|所属|下属|隶属|辖属")
@@ -58,6 +60,7 @@ def normalise_honour(raw: str, ctx: Context) -> str:
     for tail in _TITLE_TAILS:
         if name.endswith(tail) and len(name) > len(tail) + 1:
             name = name[: -len(tail)]
+    name = re.sub(r"^[0-9]{4}(?:[—–\-~至到][0-9]{4})?年度", "", name)
     name = name.replace("精神文明单位", "文明单位")
     name = re.sub(r"(自治区|省|市|区)级", r"\1", name)
     region = _subject_region(ctx)
@@ -111,7 +114,8 @@ def _prefix_at(text: str, pos: int, ctx: Context) -> int:
     for word in _LEVEL_WORDS:
         if text.startswith(word, pos) and text.startswith(("“", "\""), pos + len(word)):
             return pos + len(word)
-    return pos
+    local = _LOCAL_PREFIX.match(text, pos)
+    return local.end() if local else pos
 
 
 def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourSpan]:
@@ -134,7 +138,7 @@ def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourS
             quoted = True
         else:
             end = _title_end(text, pos, ctx)
-            if end < 0:
+            if end < 0 or text[pos] in _NOT_TITLE_START:
                 break
             quoted = False
         raw = text[start:end]
@@ -154,7 +158,8 @@ def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourS
 
 
 def _gap_ok(gap: str, res_year: object) -> bool:
-    gap = re.sub(r"(?:19|20)[0-9]{2}\s*年(?:以来|起|至今)?", "", gap)
+    gap = re.sub(r"(?:19|20)[0-9]{2}\s*年(?:[0-9]{1,2}月)?(?:以来|起|至今)?", "", gap)
+    gap = re.sub(r"连续[0-9一二两三四五六七八九十多]+(?:年|届|次)|本人|同志", "", gap)
     gap = re.sub(r"第[一二三四五六七八九十]+[届批次]", "", gap)
     if _COLLECTIVE.search(gap):
         return False
@@ -242,23 +247,45 @@ def _triggers(ctx: Context, sentence: Sentence) -> list[tuple[int, int, str]]:
     return found
 
 
+_COUNTED = re.compile(r"等?[0-9一二两三四五六七八九十]+(?:个|名|位|家)[\u4e00-\u9fff]{0,4}?(?=[“\"‘])")
+
+
 def _granted_spans(ctx: Context, mentions: list[Mention], pos: int, limit: int
                    ) -> list[HonourSpan]:
-    """授予 A、B “X”称号: skip the recipients to reach the titles."""
-    after = [m for m in mentions if m.start >= pos and m.cls in _RECIPIENT_CLASSES]
-    if not after or not _gap_ok(ctx.text[pos:after[0].start], None):
+    """授予 A、B等2个集体“X”称号: skip the recipients to reach the titles."""
+    chain = _granted_chain(ctx.text, mentions, pos)
+    if not chain:
         return []
-    return parse_honours(ctx.text, _chain_end(ctx.text, after), limit, ctx)
+    end = chain[-1].end
+    end = _skip_brackets(ctx.text, end)
+    counted = _COUNTED.match(ctx.text, end)
+    return parse_honours(ctx.text, counted.end() if counted else end, limit, ctx)
 
 
-def _chain_end(text: str, after: list[Mention]) -> int:
-    end = after[0].end
-    for m in after[1:]:
-        if text[end:m.start] in ("、", "和", "及", "与", "，"):
-            end = m.end
-        else:
-            break
+def _skip_brackets(text: str, end: int) -> int:
+    if text[end:end + 1] in ("（", "("):
+        close = text.find("）" if text[end] == "（" else ")", end, end + 20)
+        return close + 1 if close > 0 else end
     return end
+
+
+def _in_brackets(text: str, m: Mention) -> bool:
+    return text[m.start - 1:m.start] in ("（", "(") and text[m.end:m.end + 1] in ("）", ")")
+
+
+def _granted_chain(text: str, mentions: list[Mention], pos: int) -> list[Mention]:
+    """The recipients right after 授予 / 命名: A、B（unit）和C."""
+    after = [m for m in mentions if m.start >= pos and m.cls in _RECIPIENT_CLASSES
+             and not _in_brackets(text, m)]
+    if not after or not _gap_ok(text[pos:after[0].start], None):
+        return []
+    chain = [after[0]]
+    for m in after[1:]:
+        gap = text[_skip_brackets(text, chain[-1].end):m.start]
+        if gap not in ("、", "和", "及", "与", "，", ","):
+            break
+        chain.append(m)
+    return chain
 
 
 def _reconfirm_tail(ctx: Context, pos: int) -> bool:
@@ -279,9 +306,8 @@ def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], tri
         awarders = [m for m in mentions if bei < m.start and m.end <= trig_start
                     and m.cls in ORG_CLASSES]
         head = bei
-    granted = [m for m in mentions if trig_end <= m.start and m.end <= honour_start
-               and m.cls in _RECIPIENT_CLASSES]
-    if kind == "award_grant" and granted:
+    granted = _granted_chain(text, [m for m in mentions if m.end <= honour_start], trig_end)
+    if bei < 0 and granted:
         awarders = [m for m in mentions if floor <= m.start and m.end <= trig_start
                     and m.cls in ORG_CLASSES]
         return granted, awarders, 0.85
@@ -355,3 +381,44 @@ def _honour_start(ctx: Context, sentence: Sentence, core_end: int, quoted: bool)
         if text.startswith(core, start) and start + len(core) == core_end:
             return -1 if len(core) <= 2 else start
     return start if core_end - start >= 3 else -1
+
+
+def roll_awards(ctx: Context, mentions: list[Mention], years: list[YearMark]
+                ) -> tuple[list[AwardFact], list[Mention]]:
+    """A roll of honour: a heading ``…全国青年文明号名单`` and one recipient per line below it.
+
+    Returns:
+        One award per listed organisation or person, and the heading's honour mention.
+    """
+    facts: list[AwardFact] = []
+    honours: list[Mention] = []
+    sentences = list(ctx.sentences)
+    for i, heading in enumerate(sentences):
+        m = ctx.res.pattern("roll_heading").match(heading.text.strip())
+        if m is None:
+            continue
+        raw = m.group("honour")
+        honour = Mention(heading.start, heading.start + len(raw), raw, "Honour",
+                         normalise_honour(raw, ctx), "honour.roll")
+        year = year_before(years, heading.end, heading.start)
+        listed = _roll_lines(ctx, mentions, sentences[i + 1:])
+        if listed:
+            honours.append(honour)
+        for line, recipient in listed:
+            facts.append(AwardFact(line, recipient, honour, year, (), None, "award.roll", 0.8))
+    return facts, honours
+
+
+def _roll_lines(ctx: Context, mentions: list[Mention], below: list[Sentence]
+                ) -> list[tuple[Sentence, Mention]]:
+    listed = []
+    for line in below:
+        text = line.text.strip("，,。；; ")
+        if text.startswith(("（", "(")) and text.endswith(("）", ")")):
+            continue
+        whole = [m for m in mentions if m.start == line.start and
+                 m.end - m.start == len(text) and m.cls in _RECIPIENT_CLASSES]
+        if not whole:
+            break
+        listed.append((line, whole[0]))
+    return listed

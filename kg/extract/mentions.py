@@ -221,12 +221,42 @@ def persons(ctx: Context, creator: str | None) -> list[Mention]:
             if end > start:
                 out.append(Mention(start, end, ctx.text[start:end], "Person",
                                    ctx.text[start:end], pid))
+    out.extend(_dotted_names(ctx))
     if creator:
         where = ctx.text.find(creator)
         if where >= 0:
             out.append(Mention(where, where + len(creator), creator, "Person", creator,
                                "meta.creator"))
     return out
+
+
+def _dotted_names(ctx: Context) -> list[Mention]:
+    """阿依古丽·买买提: names written with a middle dot, cut at a title word on the left and
+    at the first verb or function word on the right."""
+    text, out = ctx.text, []
+    for m in ctx.res.pattern("person_dotted").finditer(text):
+        dot = m.start("dot")
+        start = dot
+        while start > 0 and dot - start < 4 and is_cjk(text[start - 1]) and not any(
+                text.endswith(t, 0, start) for t in ctx.res.lexicon.person_titles):
+            start -= 1
+        end = dot + 1
+        while end < len(text) and end - dot <= 4 and is_cjk(text[end]) and \
+                text[end] not in _FUNCTION_CHARS and not (
+                    end - dot > 2 and _word_starts(ctx, text, end)):
+            end += 1
+        if end - dot == 5 and end < len(text) and is_cjk(text[end]):
+            end -= 1  # a fourth character with more text after it is rarely the name's
+        if dot - start >= 2 and end - dot >= 3:
+            out.append(Mention(start, end, text[start:end], "Person", text[start:end],
+                               "person_dotted"))
+    return out
+
+
+def _word_starts(ctx: Context, text: str, pos: int) -> bool:
+    """True when a verb, adverb or preposition of two characters starts at ``pos``."""
+    tag = ctx.res.word_tags.get(text[pos:pos + 2])
+    return tag is not None and tag.startswith(("v", "d", "p", "c", "u"))
 
 
 def repeated(ctx: Context, mentions: list[Mention]) -> list[Mention]:

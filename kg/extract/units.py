@@ -29,6 +29,7 @@ __all__ = [
 
 _ORG_CLASSES = ("Administration", "Bureau", "SubOffice")
 _GENERIC_ENDINGS = ("的", "型", "化", "个", "级", "性")
+_UNIT_ENDS = ("科", "处", "室", "队")
 _FOUNDING = ("成立", "组建", "设立", "建立")
 _FOUNDED_UNITS = ("领导小组", "工作小组", "指挥部", "专班")
 
@@ -143,7 +144,7 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
             continue
         if _in_book_title(ctx.text, m.start()):
             continue
-        start = left_name(ctx.text, m.start(), ctx.res, max_tokens=3, max_chars=8,
+        start = left_name(ctx.text, m.start(), ctx.res, max_tokens=5, max_chars=8,
                           floor=_floor(base, m.start()))
         prev = _prefix_org(ctx, base, start)
         prefix = ctx.text[start:m.start()]
@@ -182,7 +183,8 @@ def _dept_end(ctx: Context, start: int) -> int:
                 for k in ("award_passive", "award_active", "programme", "hierarchy")):
             return -1  # a department name never holds another office or a verb
         pos += len(token)
-        if token in words and (len(token) > 1 or pos - start >= 3):
+        if (token in words or (len(token) <= 3 and token.endswith(_UNIT_ENDS))) and (
+                len(token) > 1 or pos - start >= 3):
             return pos
         if pos - start > 12:
             return -1

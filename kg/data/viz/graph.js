@@ -5,7 +5,7 @@
   "use strict";
   var data = JSON.parse(document.getElementById("kg-data").textContent);
   var view = data.view, page = data.page;
-  var layout = view.layout, big = layout.precomputed;
+  var layout = view.layout, big = layout.fixed;
   var polish = !big && layout.physics_iterations > 0;
   var byId = new Map(), legendOf = {}, out = new Map(), inc = new Map();
   view.nodes.forEach(function (n) { byId.set(n.id, n); out.set(n.id, []); inc.set(n.id, []); });
@@ -76,7 +76,7 @@
     nodes: { borderWidth: 1.2, font: { face: font, size: 13, color: "#1f2933", strokeWidth: 3, strokeColor: "#ffffff" },
              shapeProperties: { borderRadius: 4 }, margin: 5 },
     edges: { width: 0.8, selectionWidth: 1.2, hoverWidth: 0.6,
-             arrows: { to: { enabled: true, scaleFactor: 0.45 } },
+             arrows: { to: { enabled: !big, scaleFactor: 0.45 } },
              color: { color: "#b9c2cc", highlight: "#c8372d", hover: "#7b8794", inherit: false },
              font: { face: font, size: 10, color: "#7b8794", strokeWidth: 3, strokeColor: "#ffffff", align: "middle" },
              scaling: { label: { drawThreshold: 8 } },
@@ -115,7 +115,7 @@
   if (polish) {
     // The Python layout is drawn at once; physics relaxes it for a few seconds, then stops.
     network.once("stabilized", settle);
-    settleTimer = setTimeout(settle, layout.physics_iterations * 20);
+    settleTimer = setTimeout(settle, layout.physics_iterations * 15);
   } else {
     window.__kgSettled = true;
   }
@@ -236,7 +236,7 @@
     document.getElementById("focus-text").textContent = "只显示「" + (n.short || n.label) + "」周围 " + depth + " 层";
     document.getElementById("focus-banner").hidden = false;
     refresh();
-    network.fit({ nodes: nodeView.getIds(), animation: { duration: 400 } });
+    network.fit({ nodes: nodeView.getIds(), animation: big ? false : { duration: 400 } });
   }
   function showAll() {
     state.only = null;
@@ -267,7 +267,7 @@
     dim(id);
     renderPanel(id);
     network.selectNodes([id]);
-    network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: animate === false ? false : { duration: 450 } });
+    network.focus(id, { scale: Math.max(network.getScale(), 1.1), animation: animate === false || big ? false : { duration: 450 } });
   }
   function clearSelection() {
     state.selected = null;

@@ -36,7 +36,7 @@
   });
 
   var root = document.getElementById("timeline"), detail = document.getElementById("detail");
-  root.style.gridTemplateColumns = "minmax(150px, 220px) repeat(" + columns.length + ", minmax(96px, 1fr))";
+  root.style.gridTemplateColumns = "minmax(140px, 200px) repeat(" + columns.length + ", minmax(84px, 1fr))";
   function header() {
     root.appendChild(el("div", "cell head corner", "机构 \\ 年份"));
     columns.forEach(function (c) { root.appendChild(el("div", "cell head year", c)); });

@@ -1,143 +1,29 @@
-"""The graph as self-contained HTML pages: an interactive network and a timeline of honours.
+"""The view: what the page draws, as JSON-ready data built from the graph's triples.
 
-May import ``kg.vocab``, ``kg.resources``, ``kg._fs`` and ``kg.errors``.  What is drawn and how
-(colours, shapes, hidden relations, panel order, layout threshold) is in
-``kg/data/viz/styles.json``; the page is ``kg/data/viz/*.tmpl`` with the vendored
-vis-network build, our CSS and JS inlined, so it opens from ``file://`` with no network.
-
-Drawn: every node typed with a class of the contract (entities, ``ckg:HonourAward`` as small
-diamonds, years, documents) and every triple between two drawn nodes as an edge labelled with
-the predicate's ``rdfs:label @zh`` from ``ontology/customs.ttl``.  A shortcut such as
-``ckg:receivedHonour`` is left out where an award node already links the same pair, and
-``ckg:mentions`` starts hidden (the page has a toggle).  Strings from documents travel only
-inside JSON escaped for ``<script type="application/json">`` and reach the DOM through
-``textContent``; a Content-Security-Policy lets only the page's own scripts run.
+Part of :mod:`kg.viz`; imports ``kg.vocab`` and ``kg.errors`` (and the package's own style and
+layout modules).
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-import hashlib
-import html
-import json
 import math
 import re
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from kg import resources
-from kg._fs import atomic_write_text
-from kg.errors import DataError, InputError
+from kg.errors import InputError
+from kg.viz._layout import force_layout
+from kg.viz._style import Style, load_style, local_name, ontology_labels
 from kg.vocab import CKG, PREFIXES, RDF, RDFS, SKOS
 
-__all__ = ["graph_to_view", "render_graph_page", "render_timeline_page", "write_html"]
+__all__ = ["FONT_STACK", "graph_to_view"]
 
-_TEMPLATE_SLOT = re.compile(r"\{\{([A-Z_]+)\}\}")
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
-_JSON_UNSAFE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
-_RAW_TEXT_END = re.compile(r"</(script|style)|<!--", re.IGNORECASE)
-_FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
-
-
-# --------------------------------------------------------------------------- style data
-
-
-@dataclass(frozen=True, slots=True)
-class ClassStyle:
-    """How one class of the contract is drawn."""
-
-    cls: str
-    label: str
-    color: str
-    shape: str
-    size: float
-
-
-@dataclass(frozen=True, slots=True)
-class Style:
-    """The contents of ``kg/data/viz/styles.json``, with CURIEs expanded to IRIs."""
-
-    classes: tuple[ClassStyle, ...]
-    hidden_edges: frozenset[str]
-    shortcuts: Mapping[str, tuple[str, str]]
-    inverse_labels: Mapping[str, str]
-    field_order: tuple[str, ...]
-    skip_fields: frozenset[str]
-    precompute_above: int
-    seed: int
-    iterations: int
-    physics_iterations: int
-    label_max_chars: int
-
-
-def _expand(curie: str, where: str) -> str:
-    """``ckg:mentions`` -> its full IRI, using the prefix table of :mod:`kg.vocab`."""
-    prefix, _, local = curie.partition(":")
-    if prefix not in PREFIXES or not local:
-        raise DataError(f"unknown prefix in {curie!r}", path=where,
-                        hint="use one of " + ", ".join(sorted(PREFIXES)))
-    return PREFIXES[prefix] + local
-
-
-@functools.cache
-def load_style() -> Style:
-    """Read and check ``kg/data/viz/styles.json`` (once per process).
-
-    Raises:
-        DataError: the file is missing, not JSON, or lacks a key.
-    """
-    path = resources.data_path("viz", "styles.json")
-    try:
-        raw = json.loads(resources.read_data_text(path))
-        classes = tuple(ClassStyle(c["class"], c["label"], c["color"], c["shape"], float(c["size"]))
-                        for c in raw["classes"])
-        lay = raw["layout"]
-        return Style(
-            classes=classes,
-            hidden_edges=frozenset(_expand(c, str(path)) for c in raw["hidden_edges"]),
-            shortcuts={_expand(k, str(path)): (_expand(v[0], str(path)), _expand(v[1], str(path)))
-                       for k, v in raw["shortcuts"].items()},
-            inverse_labels={_expand(k, str(path)): str(v) for k, v in raw["inverse_labels"].items()},
-            field_order=tuple(_expand(c, str(path)) for c in raw["field_order"]),
-            skip_fields=frozenset(_expand(c, str(path)) for c in raw["skip_fields"]),
-            precompute_above=int(lay["precompute_above"]), seed=int(lay["seed"]),
-            iterations=int(lay["iterations"]), physics_iterations=int(lay["physics_iterations"]),
-            label_max_chars=int(raw["label_max_chars"]),
-        )
-    except (ValueError, KeyError, TypeError, IndexError) as exc:
-        raise DataError(f"malformed viz style ({type(exc).__name__}: {exc})", path=str(path),
-                        hint="compare with the keys described in its 'about' entry") from None
-
-
-@functools.cache
-def ontology_labels() -> Mapping[str, str]:
-    """IRI -> ``rdfs:label @zh`` of every term ``ontology/customs.ttl`` labels.
-
-    Returns an empty mapping when the ontology is missing or unreadable, so that the picture
-    falls back to local names rather than failing.
-    """
-    try:
-        graph = Graph().parse(resources.ontology_path("customs.ttl"), format="turtle")
-    except (DataError, OSError, SyntaxError, ValueError):
-        return {}
-    labels: dict[str, str] = {}
-    for subject, label in sorted(graph.subject_objects(RDFS.label)):
-        if isinstance(label, Literal) and label.language == "zh":
-            labels.setdefault(str(subject), str(label))
-    return labels
-
-
-def _local_name(iri: str) -> str:
-    """The part of an IRI after its last ``#`` or ``/``."""
-    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
+FONT_STACK = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
 
 # --------------------------------------------------------------------------- reading the graph
@@ -203,7 +89,8 @@ def _label_of(iri: str, cls: str, facts: _Facts, title_iri: str) -> str:
             return titles[0]
     if iri in facts.year_values:
         return str(facts.year_values[iri])
-    return _local_name(iri)
+    return local_name(iri)
+
 
 
 # --------------------------------------------------------------------------- the view
@@ -245,7 +132,7 @@ def _draft(facts: _Facts, style: Style) -> _Draft:
 def _award_label(iri: str, by_subject: Mapping[tuple[str, str], list[str]],
                  labels: Mapping[str, str], facts: _Facts) -> str:
     """``天津海关 · 全国文明单位 · 2015`` for an award node (from the whole graph)."""
-    parts = [", ".join(sorted(labels.get(o, _local_name(o)) for o in by_subject.get((iri, str(p)), [])))
+    parts = [", ".join(sorted(labels.get(o, local_name(o)) for o in by_subject.get((iri, str(p)), [])))
              for p in (CKG.recipient, CKG.honour)]
     years = sorted(facts.year_values[y] for y in by_subject.get((iri, str(CKG.year)), [])
                    if y in facts.year_values)
@@ -306,10 +193,11 @@ def graph_to_view(dataset: Dataset | Graph, *, focus: str | None = None, depth: 
         title: the page title.
 
     Returns:
-        A dict with ``nodes`` (id, iri, cls, label, short, aliases, year, size, title, fields
-        and, above the size threshold, x/y), ``edges`` (id, from, to, p), ``predicates``
-        (iri, label, hidden, count), ``legend``, ``years`` ([first, last] or []),
-        ``timeline`` (one entry per award), ``layout`` and ``focus``.
+        A dict with ``nodes`` (id, iri, cls, label, short, aliases, year, size, title, fields,
+        x, y), ``edges`` (id, from, to, p), ``predicates`` (iri, label, inverse, hidden,
+        count), ``legend``, ``years`` ([first, last] or []), ``timeline`` (one entry per
+        award), ``layout`` (``fixed`` is true above the size threshold: the page keeps the
+        positions as they are instead of relaxing them with physics) and ``focus``.
 
     Raises:
         InputError: ``focus`` names no node, or ``depth`` is negative.
@@ -324,11 +212,10 @@ def graph_to_view(dataset: Dataset | Graph, *, focus: str | None = None, depth: 
     if focus is not None:
         draft = _neighbourhood(draft, _names(draft, facts), style, focus, depth)
     view = _assemble(draft, facts, style)
-    precomputed = len(view["nodes"]) > style.precompute_above
     _place(view, style)
     view["title"] = title
-    view["layout"] = {"precomputed": precomputed, "seed": style.seed,
-                      "physics_iterations": style.physics_iterations, "font": _FONT_STACK}
+    view["layout"] = {"fixed": len(view["nodes"]) > style.precompute_above, "seed": style.seed,
+                      "physics_iterations": style.physics_iterations, "font": FONT_STACK}
     view["focus"] = None if focus is None else {
         "name": focus, "depth": depth,
         "ids": [n["id"] for n in view["nodes"] if _norm(focus) in _names_of(n)]}
@@ -382,7 +269,7 @@ def _predicates(draft: _Draft, facts: _Facts, style: Style, order: list[str]) ->
     zh = ontology_labels()
     preds = []
     for p in sorted(iris, key=lambda p: (rank.get(p, len(rank)), p)):
-        label = zh.get(p, _local_name(p))
+        label = zh.get(p, local_name(p))
         preds.append({"iri": p, "label": label, "inverse": style.inverse_labels.get(p, "← " + label),
                       "hidden": p in style.hidden_edges, "count": 0})
     return preds
@@ -470,198 +357,11 @@ def _timeline(draft: _Draft, facts: _Facts, nodes: list[dict[str, Any]],
     return sorted(entries, key=lambda e: (e["recipient"], e["year"] or 0, e["honour"], e["award"]))
 
 
-# --------------------------------------------------------------------------- layout ahead
-
-
 def _place(view: dict[str, Any], style: Style) -> None:
-    """Give every node fixed ``x``/``y`` (pixels) from :func:`force_layout`, for big graphs."""
+    """Give every node ``x``/``y`` (pixels) from :func:`force_layout` over the shown edges."""
     edges = [(e["from"], e["to"]) for e in view["edges"]
              if not view["predicates"][e["p"]]["hidden"]]
     positions = force_layout(len(view["nodes"]), edges, seed=style.seed,
                              iterations=style.iterations)
     for node, (x, y) in zip(view["nodes"], positions):
         node["x"], node["y"] = x, y
-
-
-def force_layout(n: int, edges: Iterable[tuple[int, int]], *, seed: int = 7,
-                 iterations: int = 50, spacing: float = 60.0) -> list[tuple[int, int]]:
-    """A deterministic force-directed layout of ``n`` nodes, fast enough for 10,000.
-
-    Fruchterman-Reingold forces: springs along the edges, repulsion computed exactly between
-    close nodes (a k-d tree) and through the centres of mass of a 16 x 16 grid for far ones,
-    so one step costs about O(n log n) instead of networkx's O(n^2).  The start positions come
-    from a seeded generator, so the same graph always gets the same picture.
-
-    Args:
-        n: the number of nodes (numbered 0..n-1).
-        edges: pairs of node numbers.
-        seed: the seed of the start positions.
-        iterations: the number of cooling steps.
-        spacing: the ideal edge length in pixels.
-
-    Returns:
-        One ``(x, y)`` pair of integer pixels per node.
-    """
-    import numpy as np
-    from scipy.spatial import cKDTree
-
-    if n == 0:
-        return []
-    rng = np.random.default_rng(seed)
-    pos = rng.uniform(-0.5, 0.5, size=(n, 2)) * math.sqrt(n)
-    pairs_e = np.asarray(sorted(set(edges)), dtype=np.int64).reshape(-1, 2)
-    temperature = math.sqrt(n) / 8
-    gravity = 1.5
-    for _ in range(iterations):
-        disp = _far_repulsion(pos)
-        near = cKDTree(pos).query_pairs(2.0, output_type="ndarray")
-        _pull(disp, pos, near, lambda d2: 1.0 / d2)
-        _pull(disp, pos, pairs_e, lambda d2: -0.4 * np.sqrt(d2))
-        disp -= gravity * pos
-        length = np.sqrt(np.maximum((disp * disp).sum(1), 1e-12))
-        pos += disp / length[:, None] * np.minimum(length, temperature)[:, None]
-        temperature = max(temperature * 0.92, 0.05)
-    pos -= pos.mean(0)
-    return [(int(round(x * spacing)), int(round(y * spacing))) for x, y in pos.tolist()]
-
-
-def _pull(disp: Any, pos: Any, pairs: Any, strength: Any) -> None:
-    """Add to ``disp`` the force ``strength(d^2) * d`` between each pair (push if positive)."""
-    import numpy as np
-
-    if len(pairs) == 0:
-        return
-    d = pos[pairs[:, 0]] - pos[pairs[:, 1]]
-    f = strength(np.maximum((d * d).sum(1), 1e-4))[:, None] * d
-    n = len(disp)
-    for axis in (0, 1):
-        disp[:, axis] += np.bincount(pairs[:, 0], f[:, axis], n)
-        disp[:, axis] -= np.bincount(pairs[:, 1], f[:, axis], n)
-
-
-def _far_repulsion(pos: Any, cells: int = 16) -> Any:
-    """Repulsion of every node from the centres of mass of a ``cells`` x ``cells`` grid."""
-    import numpy as np
-
-    lo, span = pos.min(0), np.maximum(np.ptp(pos, 0), 1e-6)
-    ij = np.minimum(((pos - lo) / span * cells).astype(np.int64), cells - 1)
-    cell = ij[:, 0] * cells + ij[:, 1]
-    mass = np.bincount(cell, minlength=cells * cells).astype(float)
-    keep = mass > 0
-    cx = np.bincount(cell, pos[:, 0], cells * cells)[keep] / mass[keep]
-    cy = np.bincount(cell, pos[:, 1], cells * cells)[keep] / mass[keep]
-    d = (pos[:, 0] + 1j * pos[:, 1])[:, None] - (cx + 1j * cy)[None, :]
-    floor = float((span / cells).max()) ** 2
-    force = (d * (mass[keep] / np.maximum(d.real ** 2 + d.imag ** 2, floor))).sum(1)
-    return np.stack([force.real, force.imag], 1)
-
-
-# --------------------------------------------------------------------------- HTML
-
-
-def write_html(dataset: Dataset | Graph, path: Path, *, focus: str | None = None, depth: int = 2,
-               title: str = "海关知识图谱") -> list[Path]:
-    """Write the network page to ``path`` and the timeline page beside it, atomically.
-
-    The timeline is ``timeline.html`` when ``path`` is named ``graph.html``, else
-    ``<stem>-timeline.html``.  Both pages are self-contained and link to each other.
-
-    Args:
-        dataset: the built graph.
-        path: where the network page goes.
-        focus: draw only the neighbourhood of the node(s) with this label or alias.
-        depth: how many hops around ``focus`` to keep.
-        title: the page title.
-
-    Returns:
-        The paths written: the network page, then the timeline page.
-
-    Raises:
-        InputError: ``focus`` names no node, or the directory is not writable.
-        DataError: a file under ``kg/data/viz`` is missing or unusable.
-    """
-    path = Path(path)
-    timeline = path.with_name("timeline.html" if path.name == "graph.html"
-                              else f"{path.stem}-timeline.html")
-    view = graph_to_view(dataset, focus=focus, depth=depth, title=title)
-    graph_page = render_graph_page(view, timeline_href=timeline.name)
-    timeline_page = render_timeline_page(view, graph_href=path.name)
-    atomic_write_text(path, graph_page)
-    atomic_write_text(timeline, timeline_page)
-    return [path, timeline]
-
-
-def render_graph_page(view: Mapping[str, Any], *, timeline_href: str = "timeline.html") -> str:
-    """The network page for a view from :func:`graph_to_view`, as one HTML string.
-
-    Raises:
-        DataError: a file under ``kg/data/viz`` is missing or would end its script early.
-    """
-    page = {"title": view["title"], "href": timeline_href}
-    return _render("graph.html.tmpl", title=view["title"],
-                   css=[_asset("base.css"), _asset("graph.css")],
-                   scripts=[_asset("vis-network.min.js"), _asset("graph.js")],
-                   data={"view": view, "page": page})
-
-
-def render_timeline_page(view: Mapping[str, Any], *, graph_href: str = "graph.html") -> str:
-    """The timeline page (honours per organisation and year) for a view, as one HTML string.
-
-    Raises:
-        DataError: a file under ``kg/data/viz`` is missing or would end its script early.
-    """
-    data = {"title": view["title"], "href": graph_href, "awards": view["timeline"],
-            "legend": view["legend"]}
-    return _render("timeline.html.tmpl", title=view["title"],
-                   css=[_asset("base.css"), _asset("timeline.css")],
-                   scripts=[_asset("timeline.js")], data={"page": data})
-
-
-@functools.cache
-def _asset(name: str) -> str:
-    """A file of ``kg/data/viz``, checked to be safe to inline in a raw-text element.
-
-    Raises:
-        DataError: missing, not UTF-8, or containing ``</script``, ``</style`` or ``<!--``.
-    """
-    path = resources.data_path("viz", name)
-    text = resources.read_data_text(path)
-    bad = _RAW_TEXT_END.search(text)
-    if bad:
-        raise DataError(f"contains {bad.group(0)!r}, which would end the inlined element",
-                        path=str(path), hint="escape it as <\\/ in the source")
-    return text
-
-
-def embed_json(data: Any) -> str:
-    """``data`` as JSON safe inside ``<script type="application/json">``.
-
-    Keys are sorted; ``<``, ``>``, ``&``, U+2028, U+2029 and lone surrogates become
-    ``\\uXXXX`` escapes, so no string can close the element or start a comment.
-    """
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      allow_nan=False)
-    return _JSON_UNSAFE.sub(lambda m: _JSON_ESCAPES.get(m.group(0), f"\\u{ord(m.group(0)):04x}"),
-                            text)
-
-
-def _render(template: str, *, title: str, css: list[str], scripts: list[str],
-            data: Mapping[str, Any]) -> str:
-    """Fill a template's ``{{SLOTS}}`` in one pass, so no inserted text is read as a slot.
-
-    Each inline script is allowed by its SHA-256 in the page's Content-Security-Policy.
-    """
-    tags = "\n".join(f"<script>{s}</script>" for s in scripts)
-    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
-                      for s in scripts)
-    slots = {"TITLE": html.escape(title), "CSS": "\n".join(css), "SCRIPTS": tags,
-             "SCRIPT_HASHES": hashes, "DATA": embed_json(data)}
-    text = resources.read_data_text(resources.data_path("viz", template))
-
-    def fill(match: re.Match[str]) -> str:
-        if match.group(1) not in slots:
-            raise DataError(f"unknown slot {match.group(0)}", path=template,
-                            hint="use " + ", ".join(sorted(slots)))
-        return slots[match.group(1)]
-
-    return _TEMPLATE_SLOT.sub(fill, text)
