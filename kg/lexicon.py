@@ -109,6 +109,7 @@ class Lexicon:
     surnames: frozenset[str]
     external_suffixes: dict[str, bool]
     external_bodies: dict[str, bool]
+    foreign_places: tuple[str, ...] = ()
 
     @functools.cached_property
     def org_pattern(self) -> re.Pattern[str]:
@@ -258,4 +259,6 @@ def load_lexicon(overlays: tuple[Path, ...] = ()) -> Lexicon:
                            for r in shapes if r.values["kind"] == "suffix"},
         external_bodies={r.values["word"]: r.values["political"] == "yes"
                          for r in shapes if r.values["kind"] == "body"},
+        foreign_places=_longest_first(
+            [r.values["name"] for r in _rows("foreign_places.tsv", ("name",), overlays)]),
     )

@@ -114,16 +114,21 @@ def _generic(ctx: Context, prefix: str) -> bool:
             or prefix in ctx.res.lexicon.region_by_name)
 
 
+#: jieba frequency above which a noun is a common word rather than a place name.
+_COMMON_WORD = 1000
 _PLACE_ENDINGS = tuple("港场站区岛口湾关桥园岗山江河湖州城县镇乡村门道路街洲峡滩坝")
 
 
 def _place_like(ctx: Context, prefix: str) -> bool:
-    """Sub-office names are places (黄岛, 机场, 东疆): the last word is a place name, an
-    unknown word, or ends like a place (港, 场, 站, 区 …)."""
+    """Sub-office names are places (黄岛, 机场, 横琴): the last word is a place name, an
+    unknown or rare word, or ends like a place (港, 场, 站, 区 …).  Common words (发展,
+    部分, 全体) are not."""
     last = ctx.res.cut(prefix)[-1]
     tag = ctx.res.word_tags.get(last)
+    freq = ctx.res.tokenizer.FREQ.get(last) or 0
     return (tag is None or tag.startswith(("ns", "nt", "nz", "j", "nr"))
-            or last.endswith(_PLACE_ENDINGS) or len(last) == 1)
+            or last.endswith(_PLACE_ENDINGS) or len(last) == 1
+            or (tag.startswith("n") and freq < _COMMON_WORD))
 
 
 def _floor(base: list[Mention], pos: int) -> int:
@@ -148,6 +153,10 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
                           floor=_floor(base, m.start()))
         prev = _prefix_org(ctx, base, start)
         prefix = ctx.text[start:m.start()]
+        if prefix.startswith(ctx.res.lexicon.foreign_places):
+            out.append(Mention(start, m.end(), ctx.text[start:m.end()], "ExternalOrganization",
+                               prefix + "海关", "foreign_customs"))
+            continue
         if not prefix and ctx.text.startswith("系统", m.end()):
             out.append(Mention(m.start(), m.end() + 2, "海关系统", "Generic", "海关系统",
                                "generic_office"))
