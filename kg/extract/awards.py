@@ -181,6 +181,9 @@ def _chain_before(mentions: list[Mention], text: str, pos: int, floor: int) -> l
             break
         chain.insert(0, m)
         edge = m.start
+    if len(chain) >= 2 and chain[-1].cls == "Person" and chain[-2].cls != "Person" and \
+            not re.search("[，,、和与及]", text[chain[-2].end:chain[-1].start]):
+        chain = chain[:-2] + [chain[-1]]  # 喀什海关查验科科长艾尔肯·吐尔逊获评…
     return chain
 
 
@@ -221,7 +224,10 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
         found = _participants(ctx, sentence, mentions, trig_start, trig_end, spans[0].start,
                               kind, state)
         recipients, awarders, confidence = found
-        year = year_before(years, trig_start, sentence.start)
+        year = _year_after(text, spans[-1].end) or year_before(years, trig_start,
+                                                                sentence.start)
+        if year is None:
+            year = _decision_year(ctx)
         for span in spans:
             honour = Mention(span.start, span.end, text[span.start:span.end], "Honour",
                              span.name, f"honour.{kind}")
@@ -232,6 +238,22 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
                                        confidence if span.quoted else confidence - 0.1))
     person_facts, person_honours = _honour_person_pairs(ctx, sentence, years)
     return facts + person_facts, honours + person_honours
+
+
+_PAREN_YEAR = re.compile(r"(?:称号|荣誉称号)?[（(]((?:19|20)[0-9]{2})\s*年(?:度)?[）)]")
+_DECISION_YEAR = re.compile(r"(?:表彰|命名|授予)[^，。]{0,6}?((?:19|20)[0-9]{2})\s*年度")
+
+
+def _year_after(text: str, pos: int) -> int | None:
+    """江津海关荣获“全国工人先锋号”（2022年）: a year in brackets right after the title."""
+    m = _PAREN_YEAR.match(text, pos)
+    return int(m.group(1)) if m else None
+
+
+def _decision_year(ctx: Context) -> int | None:
+    """关于表彰2022年度先进集体的决定: a decision's awards are for the year it names."""
+    m = _DECISION_YEAR.search(ctx.title)
+    return int(m.group(1)) if m else None
 
 
 def _triggers(ctx: Context, sentence: Sentence) -> list[tuple[int, int, str]]:
@@ -326,11 +348,18 @@ def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], tri
 
 def _fallback(ctx: Context, sentence: Sentence, mentions: list[Mention], floor: int
               ) -> list[Mention]:
-    """No recipient in the clause: the organisation the sentence or document is about."""
+    """No recipient in the clause: the sentence's subject (a person named after their
+    unit and title is the subject: 青白江海关关长罗建…), 他/她 for the last person named,
+    else the unit or organisation the document is about."""
+    text = ctx.text
     earlier = [m for m in mentions if sentence.start <= m.start and m.end <= floor
-               and m.cls in ORG_CLASSES and m.rule_id not in _POLITICAL]
+               and m.cls in _RECIPIENT_CLASSES and m.rule_id not in _POLITICAL]
+    if re.search("[他她]", text[sentence.start:floor]):
+        people = [m for m in earlier if m.cls == "Person"]
+        if people:
+            return [people[-1]]
     if earlier:
-        return [earlier[0]]
+        return [_head_of(text, earlier)]
     if ctx.focus is not None and ctx.focus.cls in ("Department", "SubOffice"):
         return [ctx.focus]
     if ctx.subject is None:
@@ -338,6 +367,21 @@ def _fallback(ctx: Context, sentence: Sentence, mentions: list[Mention], floor: 
     entry = ctx.res.lexicon.orgs.get(ctx.subject)
     cls = entry.cls if entry else "Bureau"
     return [Mention(sentence.start, sentence.start, "", cls, ctx.subject, "subject")]
+
+
+def _head_of(text: str, earlier: list[Mention]) -> Mention:
+    """The first mention, or the person its unit and title introduce (X海关关长罗建)."""
+    first = earlier[0]
+    for m in earlier[1:]:
+        if m.cls != "Person":
+            if m.start - first.end > 0:
+                break
+            continue
+        gap = text[first.end:m.start]
+        if len(gap) <= 6 and not re.search("[，,。；;、和与及]", gap):
+            return m
+        break
+    return first
 
 
 def _honour_person_pairs(ctx: Context, sentence: Sentence, years: list[YearMark]

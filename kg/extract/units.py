@@ -202,15 +202,18 @@ def _dept_end(ctx: Context, start: int) -> int:
 
 def departments(ctx: Context, base: list[Mention]) -> list[Mention]:
     """Units inside an organisation: 天津海关政务公开办公室, 该关工会, 缉私局, …领导小组."""
-    out = []
-    for org in base:
-        if org.cls not in (*_ORG_CLASSES, "Department"):
-            continue
-        end = _dept_end(ctx, org.end)
-        if end > org.end:
-            local = ctx.text[org.end:end]
-            out.append(Mention(org.start, end, ctx.text[org.start:end], "Department", local,
-                               "department_after_org", _parent_name(org)))
+    out: list[Mention] = []
+    owners = [m for m in base if m.cls in (*_ORG_CLASSES, "Department")]
+    while owners:  # a unit inside a unit: 黄埔海关缉私局侦查二处
+        found = []
+        for org in owners:
+            end = _dept_end(ctx, org.end)
+            if end > org.end:
+                local = ctx.text[org.end:end]
+                found.append(Mention(org.start, end, ctx.text[org.start:end], "Department",
+                                     local, "department_after_org", _parent_name(org)))
+        out.extend(found)
+        owners = found
     out.extend(_bare_departments(ctx, base + out))
     out.extend(_founded_units(ctx, base + out))
     return out
