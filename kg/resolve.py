@@ -188,11 +188,13 @@ def _programme_groups(b: _Builder, facts: Iterable[ProgrammeFact]
 
 def _longer_names(rows: list[tuple[ProgrammeFact, str, tuple[EntityKey, ...]]]
                   ) -> dict[tuple[str, tuple[EntityKey, ...]], str]:
-    """“三线五讲” and “三线五讲”党建业务融合模式 by the same organisation are one programme."""
-    names = {(n, o) for _, n, o in rows}
+    """“三线五讲” and “三线五讲”党建业务融合模式 by the same organisation are one programme:
+    a quoted name and the same quote with a head word after it.  An unquoted phrase that
+    merely starts with a quoted name (区域通关 / 区域通关一体化改革) stays apart."""
+    quoted = {(n, o) for f, n, o in rows if f.rule_id == "programme.quoted"}
     merged = {}
-    for name, orgs in names:
-        longer = [n for n, o in names if o == orgs and n != name and n.startswith(name)
+    for name, orgs in quoted:
+        longer = [n for n, o in quoted if o == orgs and n != name and n.startswith(name)
                   and len(name) >= 3]
         if longer:
             merged[(name, orgs)] = min(longer, key=lambda n: (len(n), n))

@@ -55,7 +55,7 @@ class Context:
     focus: Mention | None = None
 
 
-_FUNCTION_CHARS = frozenset("的了在和与及等对向从把被将由为是也都还又就并于其之而或")
+_FUNCTION_CHARS = frozenset("的了在和与及等对向从把被将由为是也都还又就并于其之而或以起让使给")
 
 
 def _token_ok(token: str, res: Resources, extra_tags: tuple[str, ...] = ()) -> bool:

@@ -89,8 +89,9 @@ def _quoted(ctx: Context, sentence: Sentence) -> tuple[list[_Found], list[Mentio
         if suffix.startswith("评选") and len(inner) >= 2:
             honours.append(Mention(start, end, text[start:end], "Honour", inner,
                                    "honour.quoted"))
-        if not _name_ok(ctx, inner, start, end):
-            continue
+        if not _name_ok(ctx, inner, start, end) or (
+                not suffix and text[start - 1:start] == "的"):
+            continue  # 讲政治的“高线”: a term being explained, not a programme
         governed = _verb_before(ctx, start, sentence.start) or bool(
             _PASSIVE.match(text[end:end + 10]))
         if not (governed or _ends_with_head(inner, strong) or _ends_with_head(suffix, strong)):
@@ -107,7 +108,7 @@ def _quoted(ctx: Context, sentence: Sentence) -> tuple[list[_Found], list[Mentio
 def _name_ok(ctx: Context, inner: str, start: int, end: int) -> bool:
     text = ctx.text
     if not 2 <= len(inner) <= 40 or inner.endswith(("日", "周", "月")) or \
-            re.match(r"^[0-9.]+", inner):
+            re.match(r"^[0-9]+\.[0-9]+", inner):
         return False
     if text[end:end + 4].startswith(_NOT_NAMES) or text[max(0, start - 1):start] in _NOT_BEFORE:
         return False
@@ -194,8 +195,8 @@ def _measures(ctx: Context, sentence: Sentence) -> list[_Found]:
     return found
 
 
-_LIST = re.compile(r"((?:[^，。；;、“”]{2,14}、)+(?:以及)?[^，。；;、“”]{2,14}|以及[^，。；;、“”]{2,14})"
-                   r"等(?:[0-9一二三四五六七八九十]+[个项种类])?([\u4e00-\u9fff]{0,10})")
+_LIST = re.compile(r"((?:[^，。；;、]{2,16}、)+(?:以及)?[^，。；;、]{2,16}|以及[^，。；;、]{2,16})"
+                   r"等(?:[0-9一二三四五六七八九十]+[个项种类])?([\u4e00-\u9fff]{0,14})")
 
 
 def _lists(ctx: Context, sentence: Sentence) -> list[_Found]:
@@ -206,13 +207,15 @@ def _lists(ctx: Context, sentence: Sentence) -> list[_Found]:
         if "的" in tail or not any(h in tail for h in heads) or \
                 tail.startswith(_QUANTIFIERS) or _has_trigger(ctx, tail):
             continue
+        abstract = tail.endswith(("措施", "举措", "制度", "机制"))
         pos = sentence.start + m.start(1)
         for item in m.group(1).split("、"):
             start = pos
             pos += len(item) + 1
             clean = _trim_item(ctx, item)
-            if clean is None:
-                continue
+            if clean is None or (abstract and not (
+                    "“" in item or _ends_with_head(clean, heads))):
+                continue  # 通关时限、首问责任等制度措施: kinds of measure, not names
             offset = start + item.find(clean[:1]) if clean else start
             found.append(_Found(offset, offset + len(clean), clean.replace("“", "")
                                 .replace("”", ""), "programme.list", 0.6))
@@ -223,7 +226,7 @@ def _trim_item(ctx: Context, item: str) -> str | None:
     item = item.strip()
     if item.startswith("以及"):
         item = item[2:]
-    for word in (*ctx.res.lexicon.trigger_words("programme"), "以及", "和", "及"):
+    for word in (*ctx.res.lexicon.trigger_words("programme"), "以及", "和", "及", "了"):
         idx = item.rfind(word)
         if idx >= 0 and idx + len(word) < len(item):
             item = item[idx + len(word):]

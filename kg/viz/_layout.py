@@ -32,7 +32,7 @@ def force_layout(n: int, edges: Iterable[tuple[int, int]], *, seed: int = 7,
         One ``(x, y)`` pair of integer pixels per node.
     """
     import numpy as np
-    from scipy.spatial import cKDTree
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped,unused-ignore]
 
     if n == 0:
         return []

@@ -247,8 +247,9 @@ def _assemble(draft: _Draft, facts: _Facts, style: Style) -> dict[str, Any]:
     for cls in draft.nodes.values():
         counts[cls] += 1
     zh = ontology_labels()
-    legend = [{"cls": c.cls, "label": zh.get(str(CKG[c.cls]), c.label), "color": c.color,
-               "shape": c.shape, "size": c.size, "count": counts[c.cls]} for c in style.classes]
+    legend: list[dict[str, Any]] = [
+        {"cls": c.cls, "label": zh.get(str(CKG[c.cls]), c.label), "color": c.color,
+         "shape": c.shape, "size": c.size, "count": counts[c.cls]} for c in style.classes]
     _add_tooltips(nodes, edges, preds, {c["cls"]: c["label"] for c in legend})
     present = list(years.values())
     return {

@@ -67,7 +67,7 @@
                highlight: { background: c.color, border: "#1f2933" },
                hover: { background: c.color, border: "#1f2933" } },
     };
-    if (c.shape === "box") g.font = { color: "#ffffff", size: 12 };
+    if (c.shape === "box") g.font = { color: "#ffffff", size: 12, strokeWidth: 0 };
     groups[c.cls] = g;
   });
   var font = layout.font;
