@@ -9,9 +9,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import ROOT
 
 import kg
-from conftest import ROOT
 
 
 def _python(code: str) -> str:

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEEDS
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from conftest import ROOT, SEEDS
 from kg.evaluate import evaluate
 from kg.pipeline import build
 from kg.query import run_query

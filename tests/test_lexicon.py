@@ -8,20 +8,20 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA
+
 from kg.errors import DataError, LexiconError
 from kg.lexicon import Lexicon, load_lexicon, read_tsv
 from kg.resources import data_path
 
 #: The 42 直属海关 (public fact; the expected value, not the lexicon's own list).
 BUREAUS = (
-    "北京海关 天津海关 石家庄海关 太原海关 满洲里海关 呼和浩特海关 沈阳海关 大连海关 "
-    "长春海关 哈尔滨海关 上海海关 南京海关 杭州海关 宁波海关 合肥海关 福州海关 厦门海关 "
-    "南昌海关 青岛海关 济南海关 郑州海关 武汉海关 长沙海关 广州海关 深圳海关 拱北海关 "
-    "汕头海关 黄埔海关 江门海关 湛江海关 南宁海关 海口海关 重庆海关 成都海关 贵阳海关 "
-    "昆明海关 拉萨海关 西安海关 乌鲁木齐海关 兰州海关 银川海关 西宁海关"
-).split()
+    "北京海关", "天津海关", "石家庄海关", "太原海关", "满洲里海关", "呼和浩特海关", "沈阳海关", "大连海关", "长春海关", "哈尔滨海关",
+    "上海海关", "南京海关", "杭州海关", "宁波海关", "合肥海关", "福州海关", "厦门海关", "南昌海关", "青岛海关", "济南海关",
+    "郑州海关", "武汉海关", "长沙海关", "广州海关", "深圳海关", "拱北海关", "汕头海关", "黄埔海关", "江门海关", "湛江海关",
+    "南宁海关", "海口海关", "重庆海关", "成都海关", "贵阳海关", "昆明海关", "拉萨海关", "西安海关", "乌鲁木齐海关", "兰州海关",
+    "银川海关", "西宁海关",
+)
 
 BAD = sorted((DATA / "lexicon").glob("bad_*.tsv"))
 ORG_COLUMNS = ("canonical", "class", "aliases")

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import DATA
+
 from kg.errors import PatternError
 from kg.patterns import Pattern, load_patterns, load_resources
 from kg.resources import data_dir

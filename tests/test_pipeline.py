@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import DATA, ROOT, SEEDS
 from rdflib import Graph
 
-from conftest import DATA, ROOT, SEEDS
 from kg.doc import Document, DocumentMeta, Outcome
 from kg.errors import InputError
 from kg.pipeline import STAGES, Pipeline, build
@@ -51,7 +51,7 @@ def mixed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, o
 
 
 def test_pipeline_isolates_bad_documents(mixed_build) -> None:  # type: ignore[no-untyped-def]
-    corpus, out, (report, seen) = mixed_build
+    _, _, (report, seen) = mixed_build
     status = {Path(o.path).name: o.status for o in report.outcomes}
     assert status == {"good_a.txt": "built", "good_b.txt": "built", "empty.txt": "skipped",
                       "scan.txt": "skipped", "latin1.txt": "skipped"}
@@ -68,7 +68,7 @@ def test_pipeline_isolates_bad_documents(mixed_build) -> None:  # type: ignore[n
 
 
 def test_pipeline_writes_the_report_and_outputs(mixed_build) -> None:  # type: ignore[no-untyped-def]
-    corpus, out, (report, _) = mixed_build
+    _, out, (report, _) = mixed_build
     for name in OUTPUTS:
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     body = json.loads((out / "build-report.json").read_text(encoding="utf-8"))

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import DATA, assert_spans_slice_text
+
 from kg.doc import Document, Entity, EntityIndex, EntityKey
 from kg.resolve import merge_entities, resolve_document
 
@@ -164,17 +164,20 @@ def test_resolve_merge_unqualified_office_keeps_its_facts(run_stages, make_doc) 
 
 
 def test_resolve_merge_unions_aliases_and_keeps_first_label() -> None:
+    """The label of the first document by id wins, whatever the input order."""
     key = EntityKey("Bureau", "天津海关")
-    one = Document("b", "b.txt", "天津海关", None,  # type: ignore[arg-type]
-                   entities=(Entity(key, "天津海关", ("津关",)),))
-    two = Document("a", "a.txt", "天津海关", None,  # type: ignore[arg-type]
-                   entities=(Entity(key, "天津海关", ("天津关区", "天津海关")),))
-    index = merge_entities([one, two])
-    assert index.entities[key] == Entity(key, "天津海关", ("天津关区", "津关"))
+    late = Document("b", "b.txt", "津关", None,  # type: ignore[arg-type]
+                    entities=(Entity(key, "天津海关（机关）", ("津关", "天津海关")),))
+    early = Document("a", "a.txt", "天津海关", None,  # type: ignore[arg-type]
+                     entities=(Entity(key, "天津海关", ("天津关区",)),))
+    for docs in ([late, early], [early, late]):
+        index = merge_entities(docs)
+        assert index.entities[key] == Entity(key, "天津海关", ("天津关区", "津关"))
     assert merge_entities([]) == EntityIndex({}, {})
 
 
 def test_resolve_bureau_office_department_path(run_stages, make_doc) -> None:  # type: ignore[no-untyped-def]
+    """青岛海关黄岛海关查验一科: three entities, each under the one before."""
     doc = run_stages(make_doc("青岛海关青年工作\n2019年，青岛海关黄岛海关查验一科被共青团中央、海关总署"
                               "命名为“全国青年文明号”。"))
     entities = {e.key: e for e in doc.entities}
@@ -183,6 +186,12 @@ def test_resolve_bureau_office_department_path(run_stages, make_doc) -> None:  #
     assert office in entities and department in entities, sorted(map(_show, entities))
     assert entities[department].parent == office
     assert entities[department].label == "黄岛海关查验一科"
+
+
+def test_resolve_entity_records_are_frozen() -> None:
+    entity = Entity(EntityKey("Bureau", "天津海关"), "天津海关")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entity.label = "津关"  # type: ignore[misc]
 
 
 # ------------------------------------------------------------------ known bugs
@@ -207,7 +216,10 @@ def test_resolve_no_alias_contains_an_anaphor(run_stages, make_doc, resources) -
     assert bad == []
 
 
-def test_resolve_entity_records_are_frozen() -> None:
-    entity = Entity(EntityKey("Bureau", "天津海关"), "天津海关")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        entity.label = "津关"  # type: ignore[misc]
+@pytest.mark.xfail(strict=True, reason="bug: kg/extract/units.py _dept_end takes the verb "
+                   "地处 ('is located in') for a department ending in 处, so "
+                   "'满洲里海关地处祖国北疆' gives Department 满洲里海关/地处")
+def test_resolve_verb_after_an_office_is_not_a_department(run_stages, make_doc) -> None:  # type: ignore[no-untyped-def]
+    doc = run_stages(make_doc("满洲里海关文明创建纪实\n满洲里海关地处祖国北疆，黄岛海关地处前湾港区。"))
+    departments = sorted(e.label for e in doc.entities if e.key.cls == "Department")
+    assert departments == []

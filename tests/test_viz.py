@@ -8,8 +8,11 @@ reason, when Chromium or Playwright is not installed.
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -215,6 +218,19 @@ def test_viz_write_html_is_byte_identical_and_order_free(tmp_path: Path) -> None
         assert a.read_bytes() == b.read_bytes()
 
 
+def test_viz_write_html_does_not_depend_on_hash_seeds(tmp_path: Path) -> None:
+    script = ("import sys; from pathlib import Path; sys.path[:0] = [sys.argv[1], sys.argv[2]]; "
+              "from test_viz import load; from kg.viz import write_html; "
+              "write_html(load(Path(sys.argv[3])), Path(sys.argv[4]))")
+    root = Path(__file__).parents[1]
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-c", script, str(root), str(root / "tests"),
+                        str(GRAPHS / "viz_seeds.trig"), str(tmp_path / seed / "graph.html")],
+                       check=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=root)
+    for name in ("graph.html", "timeline.html"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()
+
+
 def test_viz_write_html_names_the_timeline_beside_the_page(tmp_path: Path) -> None:
     paths = write_html(load(GRAPHS / "viz_small.ttl"), tmp_path / "picture.html", title="小图")
     assert paths == [tmp_path / "picture.html", tmp_path / "picture-timeline.html"]
@@ -313,8 +329,9 @@ def synthetic_graph(nodes: int, seed: int = 2) -> Graph:
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as pw:
+    from playwright.sync_api import sync_playwright  # the [test] extra; CI installs it
+
+    with sync_playwright() as pw:
         instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield instance
         instance.close()

@@ -10,7 +10,7 @@ own recipient or year takes them from earlier clauses of the same sentence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kg.doc import ORG_CLASSES, AwardFact, Mention, Sentence
 from kg.extract.mentions import Context, person_name_at
@@ -224,6 +224,9 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
         found = _participants(ctx, sentence, mentions, trig_start, trig_end, spans[0].start,
                               kind, state)
         recipients, awarders, confidence = found
+        # A body that confers an honour acts, even when the recipients are unnamed.
+        honours.extend(replace(a, rule_id="awarder") for a in awarders
+                       if a.rule_id in _POLITICAL)
         year = _year_after(text, spans[-1].end) or year_before(years, trig_start,
                                                                 sentence.start)
         if year is None:

@@ -23,13 +23,14 @@ __all__ = ["find_programmes"]
 
 _NOT_NAMES = ("为主题", "为宗旨", "于一体", "为载体", "为抓手", "为重点", "为核心", "为目标",
               "的", "精神", "理念", "要求")
-_NOT_BEFORE = ("以", "用", "集", "在", "把", "将", "从", "赴", "向", "对")
+_NOT_BEFORE = ("以", "用", "集", "在", "把", "将", "从", "赴", "向", "对", "为")
 _CITING = ("根据", "依据", "按照", "依照", "遵照", "违反", "执行", "贯彻")
 _PASSIVE = re.compile(r"^(?:得到|获得|进一步)?[\u4e00-\u9fff]{0,4}?(?:推进|推广|实施|推行|落实|落地)")
 _QUANTIFIERS = ("各项", "各类", "一系列", "多种", "多项", "系列", "一批", "一支", "多支", "各",
                 "该", "本", "多个", "一些", "有关", "相关", "专项", "这些", "一场", "一次", "重点",
                 "不断", "有效", "全面")
 _STOP_CHARS = set("，,。；;：:、“”‘’《》()（）等的和及与 \n")
+_MOTION = ("赴", "前往", "进行", "参加", "参与", "到")
 _RUNNERS = ("Administration", "Bureau", "SubOffice", "Department", "Generic")
 _PREPOSITIONS = ("与", "向", "对", "为", "给", "赴", "同", "跟", "帮助", "联合")
 
@@ -163,7 +164,7 @@ def _unquoted(ctx: Context, sentence: Sentence) -> list[_Found]:
             continue
         for end in range(len(phrase), 1, -1):
             name = phrase[:end]
-            if _ends_with_head(name, strong) and (end >= 5 or name in strong) and \
+            if _ends_with_head(name, strong) and (end >= 5 or (name in strong and end >= 4)) and \
                     not _has_trigger(ctx, name):
                 found.append(_Found(pos, pos + end, name, "programme.verb_phrase", 0.7))
                 break
@@ -195,7 +196,7 @@ def _measures(ctx: Context, sentence: Sentence) -> list[_Found]:
     return found
 
 
-_LIST = re.compile(r"((?:[^，。；;、]{2,16}、)+(?:以及)?[^，。；;、]{2,16}|以及[^，。；;、]{2,16})"
+_LIST = re.compile(r"((?:[^，,。；;、]{2,16}、)+(?:以及)?[^，,。；;、]{2,16}|以及[^，,。；;、]{2,16})"
                    r"等(?:[0-9一二三四五六七八九十]+[个项种类])?([\u4e00-\u9fff]{0,14})")
 
 
@@ -205,7 +206,8 @@ def _lists(ctx: Context, sentence: Sentence) -> list[_Found]:
     for m in _LIST.finditer(sentence.text):
         tail = m.group(2)
         if "的" in tail or not any(h in tail for h in heads) or \
-                tail.startswith(_QUANTIFIERS) or _has_trigger(ctx, tail):
+                tail.startswith(_QUANTIFIERS) or _has_trigger(ctx, tail) or \
+                any(w in tail for w in _MOTION):
             continue
         abstract = tail.endswith(("措施", "举措", "制度", "机制"))
         pos = sentence.start + m.start(1)
@@ -217,8 +219,8 @@ def _lists(ctx: Context, sentence: Sentence) -> list[_Found]:
                     "“" in item or _ends_with_head(clean, heads))):
                 continue  # 通关时限、首问责任等制度措施: kinds of measure, not names
             offset = start + item.find(clean[:1]) if clean else start
-            found.append(_Found(offset, offset + len(clean), clean.replace("“", "")
-                                .replace("”", ""), "programme.list", 0.6))
+            found.append(_Found(offset, offset + len(clean), re.sub("[“”\"]", "", clean),
+                                "programme.list", 0.6))
     return found
 
 
@@ -230,11 +232,14 @@ def _trim_item(ctx: Context, item: str) -> str | None:
         idx = item.rfind(word)
         if idx >= 0 and idx + len(word) < len(item):
             item = item[idx + len(word):]
-    if item.startswith(("“", "‘")) or len(item) < 2 or item.startswith(_QUANTIFIERS):
+    if item.startswith(("“", "‘", "\"")) or len(item) < 2 or item.startswith(_QUANTIFIERS):
         return None
     if ctx.res.lexicon.org_pattern.fullmatch(item) or not all(
-            is_cjk(c) or c in "“”" for c in item):
+            is_cjk(c) or c in "“”\"" for c in item) or any(w in item for w in _MOTION):
         return None
+    if any(item.endswith(core) for core, kind in ctx.res.lexicon.honour_cores.items()
+           if kind == "individual"):
+        return None  # 优秀共产党员、党务工作者等: people, not programmes
     return item
 
 

@@ -214,8 +214,24 @@ def departments(ctx: Context, base: list[Mention]) -> list[Mention]:
                                      local, "department_after_org", _parent_name(org)))
         out.extend(found)
         owners = found
+    out.extend(_shared_heads(ctx, base, out))
     out.extend(_bare_departments(ctx, base + out))
     out.extend(_founded_units(ctx, base + out))
+    return out
+
+
+def _shared_heads(ctx: Context, base: list[Mention], depts: list[Mention]
+                  ) -> list[Mention]:
+    """额尔古纳海关、驻十八里办事处阅览室: the unit word is shared by both offices."""
+    out = []
+    for dept in depts:
+        if ctx.text[dept.start - 1:dept.start] != "、":
+            continue
+        before = next((m for m in base if m.end == dept.start - 1 and m.cls in _ORG_CLASSES
+                       and m.cls != "Administration"), None)
+        if before is not None:
+            out.append(Mention(before.start, before.end, before.text, "Department", dept.name,
+                               "shared_head", _parent_name(before)))
     return out
 
 

@@ -83,12 +83,14 @@
              smooth: big ? false : { type: "continuous", roundness: 0.3 } },
     interaction: { hover: true, tooltipDelay: 120, hideEdgesOnDrag: big, hideEdgesOnZoom: big, multiselect: false },
     layout: { randomSeed: layout.seed, improvedLayout: false },
-    physics: !polish ? false : {
-      solver: "forceAtlas2Based",
-      forceAtlas2Based: { gravitationalConstant: -45, centralGravity: 0.012, springLength: 70, springConstant: 0.08, avoidOverlap: 0.35 },
-      stabilization: { enabled: false },
-      maxVelocity: 40, minVelocity: 1,
-    },
+    physics: false,
+  };
+  var physics = {
+    enabled: true,
+    solver: "forceAtlas2Based",
+    forceAtlas2Based: { gravitationalConstant: -45, centralGravity: 0.012, springLength: 70, springConstant: 0.08, avoidOverlap: 0.35 },
+    stabilization: { enabled: false, updateInterval: 25, fit: false },
+    maxVelocity: 40, minVelocity: 1,
   };
   var container = document.getElementById("network");
   var network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, options);
@@ -97,28 +99,28 @@
     var pos = network.getPositions();
     nodes.update(Object.keys(pos).map(function (k) { return { id: Number(k), x: pos[k].x, y: pos[k].y }; }));
   }
-  var settling = polish, settleTimer = null;
+  var settling = polish;
   function settle() {
     if (!settling) return;
     settling = false;
-    clearTimeout(settleTimer);
     network.setOptions({ physics: false });
     savePositions();
-    if (state.selected === null && !state.only) network.fit({ animation: { duration: 500 } });
+    if (state.selected === null && !state.only) network.fit({ animation: { duration: 400 } });
     window.__kgSettled = true;
   }
   network.once("afterDrawing", function () {
     window.__kgReadyMs = performance.now();
     window.__kgReady = true;
+    if (polish) {
+      // The Python layout is drawn at once; then a fixed number of physics steps relaxes it
+      // (in batches, so the page stays responsive), the same steps on every run.
+      network.once("stabilizationIterationsDone", settle);
+      network.setOptions({ physics: physics });
+      network.stabilize(layout.physics_iterations);
+    }
   });
   network.fit();
-  if (polish) {
-    // The Python layout is drawn at once; physics relaxes it for a few seconds, then stops.
-    network.once("stabilized", settle);
-    settleTimer = setTimeout(settle, layout.physics_iterations * 15);
-  } else {
-    window.__kgSettled = true;
-  }
+  if (!polish) window.__kgSettled = true;
   // ------------------------------------------------------------------ filters
   function refresh() {
     computeVisible();
