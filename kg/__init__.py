@@ -22,24 +22,24 @@ __version__ = "0.1.0"
 
 __all__ = ["Document", "KgError", "__version__", "build", "evaluate", "query", "validate"]
 
-if TYPE_CHECKING:  # pragma: no cover
-    from kg.evaluate import evaluate as evaluate
-    from kg.pipeline import build as build
-    from kg.query import run_query as query
-    from kg.validate import validate as validate
+# The API functions share their names with the modules that hold them (kg.query is
+# also a module).  Importing a submodule binds its name on the package, so those three
+# modules are imported first and the names are then bound to the functions for good.
+import kg.evaluate as _evaluate_module  # noqa: E402
+import kg.query as _query_module  # noqa: E402
+import kg.validate as _validate_module  # noqa: E402
 
-_LAZY = {
-    "build": ("kg.pipeline", "build"),
-    "query": ("kg.query", "run_query"),
-    "validate": ("kg.validate", "validate"),
-    "evaluate": ("kg.evaluate", "evaluate"),
-}
+query = _query_module.run_query
+validate = _validate_module.validate
+evaluate = _evaluate_module.evaluate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.pipeline import build as build
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    if name == "build":  # the pipeline loads jieba's machinery: only on first use
+        from kg.pipeline import build
 
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(module), attr)
+        return build
     raise AttributeError(f"module 'kg' has no attribute {name!r}")

@@ -58,6 +58,8 @@ class _Builder:
     def add(self, key: EntityKey, label: str, surface: str = "") -> EntityKey:
         self.labels.setdefault(key, label)
         surface = clean_name(surface).replace("(机关)", "").replace("（机关）", "")
+        if any(word in surface for word in self.res.lexicon.anaphors):
+            surface = ""  # 该关团委 is not a name of 满洲里海关团委
         if surface and surface != self.labels[key]:
             self.aliases[key].add(clean_name(surface))
         return key
@@ -258,16 +260,25 @@ def resolve_document(doc: Document, res: Resources) -> Document:
 
 
 def _office_remap(keys: Iterable[EntityKey]) -> dict[EntityKey, EntityKey]:
+    """Map a sub-office named without its bureau onto the one bureau that has an office of
+    that name, and everything keyed under it (its departments, its programmes)."""
     by_name: dict[str, set[EntityKey]] = defaultdict(set)
     for key in keys:
         if key.cls == "SubOffice" and "/" in key.canonical:
             by_name[key.canonical.split("/")[-1]].add(key)
-    remap = {}
+    offices = {}
     for key in keys:
         if key.cls == "SubOffice" and "/" not in key.canonical:
             homes = by_name.get(key.canonical, set())
             if len(homes) == 1:
-                remap[key] = next(iter(homes))
+                offices[key.canonical] = next(iter(homes)).canonical
+    remap = {}
+    for key in keys:
+        head, _, rest = key.canonical.partition("/")
+        if key.cls == "SubOffice" and key.canonical in offices:
+            remap[key] = EntityKey(key.cls, offices[key.canonical])
+        elif rest and head in offices and key.cls in ("Department", "Programme"):
+            remap[key] = EntityKey(key.cls, f"{offices[head]}/{rest}")
     return remap
 
 

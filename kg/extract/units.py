@@ -192,7 +192,9 @@ def _dept_end(ctx: Context, start: int) -> int:
                 for k in ("award_passive", "award_active", "programme", "hierarchy")):
             return -1  # a department name never holds another office or a verb
         pos += len(token)
-        if (token in words or (len(token) <= 3 and token.endswith(_UNIT_ENDS))) and (
+        numbered = len(token) in (2, 3) and token.endswith(_UNIT_ENDS) and \
+            all(c in "一二三四五六七八九十" for c in token[:-1])
+        if (token in words or numbered) and (
                 len(token) > 1 or pos - start >= 3):
             return pos
         if pos - start > 12:

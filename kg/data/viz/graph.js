@@ -106,12 +106,16 @@
     network.setOptions({ physics: false });
     savePositions();
     if (state.selected === null && !state.only) network.fit({ animation: { duration: 400 } });
+    window.__kgSettledMs = performance.now();
     window.__kgSettled = true;
   }
   network.once("afterDrawing", function () {
     window.__kgReadyMs = performance.now();
     window.__kgReady = true;
-    if (polish) {
+    if (!polish) {
+      window.__kgSettledMs = window.__kgReadyMs;
+      window.__kgSettled = true;
+    } else {
       // The Python layout is drawn at once; then a fixed number of physics steps relaxes it
       // (in batches, so the page stays responsive), the same steps on every run.
       network.once("stabilizationIterationsDone", settle);
@@ -120,7 +124,7 @@
     }
   });
   network.fit();
-  if (!polish) window.__kgSettled = true;
+
   // ------------------------------------------------------------------ filters
   function refresh() {
     computeVisible();
