@@ -98,8 +98,12 @@ def _graph_option(default: str = "output") -> Callable[[_F], _F]:
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes for the per-document stages.")
 @click.option("--no-html", is_flag=True, help="Do not write the HTML picture.")
+@click.option("--data", "data_dirs", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A directory of lexicon/pattern files that add rows (repeatable).")
 def build_command(paths: tuple[Path, ...], out_dir: Path, base_iri: str,
-                  formats: tuple[str, ...], workers: int, no_html: bool) -> None:
+                  formats: tuple[str, ...], workers: int, no_html: bool,
+                  data_dirs: tuple[Path, ...]) -> None:
     """Build the graph from documents (files or directories; default seeds/)."""
     from kg import pipeline
 
@@ -108,7 +112,8 @@ def build_command(paths: tuple[Path, ...], out_dir: Path, base_iri: str,
         raise click.UsageError("no input given and ./seeds does not exist; name the documents")
     with _progress(pipeline, inputs) as on_outcome:
         report = pipeline.build(inputs, out_dir, base_iri=base_iri, formats=formats,
-                                workers=workers, html=not no_html, on_outcome=on_outcome)
+                                workers=workers, html=not no_html, data_dirs=data_dirs,
+                                on_outcome=on_outcome)
     click.echo(_build_summary(report))
     if not report.ok:
         raise SystemExit(1)
@@ -235,12 +240,13 @@ def _fail(message: str) -> NoReturn:
 
 @main.command("evaluate")
 @click.option("--gold", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              required=True, help="The gold JSON file.")
+              required=True, multiple=True,
+              help="The gold JSON file (repeatable: several files are merged).")
 @click.option("--graph", "graphs", type=click.Path(path_type=Path), multiple=True,
               default=("output",), show_default=True,
               help="A build directory or graph file (repeatable).")
 @click.option("--details", is_flag=True, help="List the misses and extras.")
-def evaluate_command(gold: Path, graphs: tuple[Path, ...], details: bool) -> None:
+def evaluate_command(gold: tuple[Path, ...], graphs: tuple[Path, ...], details: bool) -> None:
     """Score a build against a gold file (the same numbers as the shared scorer)."""
     from kg.evaluate import evaluate, format_report
 

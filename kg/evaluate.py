@@ -327,13 +327,42 @@ def _fits(p: Item, g: Item) -> bool:
     return all(pv in gv for pv, gv in zip(p, g, strict=False))
 
 
-def evaluate(graph_paths: Iterable[Path] | Path, gold_path: Path) -> EvaluationReport:
+def merge_gold(datas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """One gold dict from several (one file per document, say): documents and awards are
+    concatenated, and entities of the same type, label, parent and org become one row
+    with their aliases and docs joined (a row stays optional only if every copy is).
+
+    Args:
+        datas: parsed gold files.
+
+    Returns:
+        The merged gold, in the format of ``gold-format.md``.
+    """
+    documents: list[Any] = []
+    awards: list[Any] = []
+    rows: dict[tuple[str, ...], dict[str, Any]] = {}
+    for data in datas:
+        documents.extend(data.get("documents", []))
+        awards.extend(data.get("awards", []))
+        for row in data["entities"]:
+            key = (row["type"], row["label"], str(row.get("parent")), str(row.get("org")))
+            kept = rows.setdefault(key, {**row, "aliases": [], "docs": []})
+            kept["aliases"] = sorted({*kept["aliases"], *row.get("aliases", [])})
+            kept["docs"] = sorted({*kept["docs"], *row.get("docs", [])})
+            if not row.get("optional"):
+                kept.pop("optional", None)
+    return {"documents": documents, "entities": list(rows.values()), "awards": awards}
+
+
+def evaluate(graph_paths: Iterable[Path] | Path,
+             gold_path: Path | Sequence[Path]) -> EvaluationReport:
     """Score graph files against a gold file, exactly as ``../shared/eval/score.py`` does.
 
     Args:
         graph_paths: one or more graph files (or build directories, read as their
             preferred ``graph.*`` file); their triples are merged.
-        gold_path: the gold JSON file (see ``gold-format.md``).
+        gold_path: the gold JSON file (see ``gold-format.md``), or several, merged with
+            :func:`merge_gold`.
 
     Returns:
         Per-class and per-relation scores, the two headline F1s and the details.
@@ -342,7 +371,9 @@ def evaluate(graph_paths: Iterable[Path] | Path, gold_path: Path) -> EvaluationR
         InputError: a graph or the gold file cannot be read.
     """
     paths = [graph_paths] if isinstance(graph_paths, (str, Path)) else list(graph_paths)
-    data = _load_gold(Path(gold_path))
+    golds = [gold_path] if isinstance(gold_path, (str, Path)) else list(gold_path)
+    data = merge_gold(_load_gold(Path(g)) for g in golds) if len(golds) > 1 else \
+        _load_gold(Path(golds[0]))
     gold, maybe = _gold(data, optional=False), _gold(data, optional=True)
     predicted = _predicted(_index(_read_triples(Path(p) for p in paths)))
     scores, details = [], {}

@@ -21,6 +21,7 @@ from kg.vocab import CKG
 ENTITY_CLASSES = ("Administration", "Bureau", "SubOffice", "Department",
                   "ExternalOrganization", "Honour", "Programme", "Person")
 _SPACE = re.compile(r"\s+")
+Triples = set[tuple[object, object, object]]
 
 
 def _squash(text: str) -> str:
@@ -43,7 +44,7 @@ def dataset(seeds_build: Path) -> Dataset:
 
 
 @pytest.fixture(scope="module")
-def union(dataset: Dataset) -> set[tuple[object, object, object]]:
+def union(dataset: Dataset) -> Triples:
     return {(s, p, o) for s, p, o, g in dataset.quads((None, None, None, None))
             if g is not None and g != dataset.default_graph.identifier}
 
@@ -54,16 +55,17 @@ def seed_text() -> dict[str, str]:
     return {p.stem: _squash(p.read_text(encoding="utf-8")) for p in SEEDS.glob("*.txt")}
 
 
-def _objects(union: set[tuple[object, object, object]], s: object, p: object) -> list[object]:
+def _objects(union: Triples, s: object, p: object) -> list[object]:
     return [o for (s2, p2, o) in union if s2 == s and p2 == p]
 
 
-def _instances(union: set[tuple[object, object, object]], cls: URIRef) -> set[object]:
+def _instances(union: Triples, cls: URIRef) -> set[object]:
     return {s for (s, p, o) in union if p == RDF.type and o == cls}
 
 
 def test_graph_has_one_named_graph_per_seed(dataset: Dataset, seed_text: dict[str, str]) -> None:
-    names = {g.identifier for g in dataset.graphs() if g.identifier != dataset.default_graph.identifier}
+    default = dataset.default_graph.identifier
+    names = {g.identifier for g in dataset.graphs() if g.identifier != default}
     assert len(names) == len(seed_text) == 5
     assert len(dataset.default_graph) == 0
 
@@ -83,7 +85,7 @@ def test_graph_named_graphs_are_named_by_their_document(dataset: Dataset,
         assert set(g.subjects(RDF.type, CKG.Document)) == {node}  # no other document inside
 
 
-def test_graph_every_entity_has_exactly_one_zh_label(union: set[tuple[object, object, object]]) -> None:
+def test_graph_every_entity_has_exactly_one_zh_label(union: Triples) -> None:
     checked = 0
     for cls in ENTITY_CLASSES:
         for node in _instances(union, CKG[cls]):
@@ -96,7 +98,7 @@ def test_graph_every_entity_has_exactly_one_zh_label(union: set[tuple[object, ob
     assert checked > 50
 
 
-def test_graph_entities_have_one_class(union: set[tuple[object, object, object]]) -> None:
+def test_graph_entities_have_one_class(union: Triples) -> None:
     classes = defaultdict(set)
     for s, p, o in union:
         if p == RDF.type and o in {CKG[c] for c in ENTITY_CLASSES}:
@@ -106,7 +108,7 @@ def test_graph_entities_have_one_class(union: set[tuple[object, object, object]]
 
 
 def test_graph_awards_carry_recipient_honour_and_provenance(
-        union: set[tuple[object, object, object]], seed_text: dict[str, str]) -> None:
+        union: Triples, seed_text: dict[str, str]) -> None:
     awards = _instances(union, CKG.HonourAward)
     assert len(awards) >= 20
     documents = _instances(union, CKG.Document)
@@ -127,7 +129,7 @@ def test_graph_awards_carry_recipient_honour_and_provenance(
             assert any(_squash(str(sentence)) in text for text in texts), (award, sentence)
 
 
-def test_graph_programmes_carry_provenance(union: set[tuple[object, object, object]],
+def test_graph_programmes_carry_provenance(union: Triples,
                                           seed_text: dict[str, str]) -> None:
     programmes = _instances(union, CKG.Programme)
     assert programmes
@@ -138,7 +140,7 @@ def test_graph_programmes_carry_provenance(union: set[tuple[object, object, obje
             assert _squash(str(sentence)) in every_text
 
 
-def test_graph_year_nodes_have_a_gyear_value(union: set[tuple[object, object, object]]) -> None:
+def test_graph_year_nodes_have_a_gyear_value(union: Triples) -> None:
     years = _instances(union, CKG.Year)
     assert len(years) >= 5
     for node in years:
@@ -153,13 +155,13 @@ def test_graph_year_nodes_have_a_gyear_value(union: set[tuple[object, object, ob
     assert linked <= years
 
 
-def test_graph_has_no_blank_nodes(union: set[tuple[object, object, object]]) -> None:
+def test_graph_has_no_blank_nodes(union: Triples) -> None:
     blank = [t for t in union if isinstance(t[0], BNode) or isinstance(t[2], BNode)]
     assert blank == []
 
 
 def test_graph_turtle_is_the_union_of_the_named_graphs(
-        seeds_build: Path, union: set[tuple[object, object, object]]) -> None:
+        seeds_build: Path, union: Triples) -> None:
     turtle = Graph().parse(data=(seeds_build / "graph.ttl").read_bytes(), format="turtle")
     triples = set(turtle)
     assert triples == union
@@ -173,10 +175,12 @@ def test_graph_pyoxigraph_reads_the_same_quads(seeds_build: Path, dataset: Datas
     named = {g.value for g in store.named_graphs()}
     documents = store.query(
         "SELECT ?g WHERE { GRAPH ?g { ?g a <https://w3id.org/customs-kg/ontology#Document> } }")
-    assert {s["g"].value for s in documents} == named  # type: ignore[index]
+    assert isinstance(documents, ox.QuerySolutions)
+    assert {s["g"].value for s in documents} == named
     labelled_twice = store.query(
         "SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?a, ?b "
         "FILTER (?a != ?b) }", use_default_graph_as_union=True)
+    assert isinstance(labelled_twice, ox.QuerySolutions)
     assert list(labelled_twice) == []
 
 

@@ -12,6 +12,7 @@ from conftest import DATA
 
 from kg.errors import DataError, LexiconError
 from kg.lexicon import Lexicon, load_lexicon, read_tsv
+from kg.patterns import Resources
 from kg.resources import data_path
 
 #: The 42 直属海关 (public fact; the expected value, not the lexicon's own list).
@@ -122,7 +123,7 @@ def test_lexicon_user_dictionary_lines_are_word_freq_tag(lexicon: Lexicon) -> No
         assert short in words
 
 
-def test_lexicon_user_dictionary_is_what_the_tokenizer_uses(resources) -> None:  # type: ignore[no-untyped-def]
+def test_lexicon_user_dictionary_is_what_the_tokenizer_uses(resources: Resources) -> None:
     tokens = resources.cut("满洲里海关驻车站办事处和津关")
     assert "满洲里海关" in tokens and "津关" in tokens
 
