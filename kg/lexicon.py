@@ -169,12 +169,16 @@ def _org_table(rows: list[TsvRow]) -> dict[str, OrgEntry]:
     owner: dict[str, TsvRow] = {}
 
     def claim(name: str, entry: OrgEntry, row: TsvRow) -> None:
-        if name in table and table[name].canonical != entry.canonical:
+        if name in table and table[name] != entry:
             first = owner[name]
-            raise LexiconError(
-                f"name {name!r} maps to {table[name].canonical!r} ({first.path}:{first.line}) "
-                f"and to {entry.canonical!r}", path=row.path, line=row.line,
-                hint="give each alias to one organisation")
+            if table[name].canonical != entry.canonical:
+                problem = (f"name {name!r} maps to {table[name].canonical!r} "
+                           f"({first.path}:{first.line}) and to {entry.canonical!r}")
+            else:
+                problem = (f"organisation {name!r} is stated again, differently "
+                           f"(first at {first.path}:{first.line})")
+            raise LexiconError(problem, path=row.path, line=row.line,
+                               hint="give each name to one organisation, stated once")
         table[name] = entry
         owner[name] = row
 

@@ -91,11 +91,16 @@ def process_document(path: str, root: str | None, overlays: tuple[str, ...] = ()
 
 
 def _roots(paths: Sequence[str | Path]) -> dict[Path, Path | None]:
+    """Each document once (however many arguments name it), with the directory it was
+    found under, which its id is taken relative to."""
     roots: dict[Path, Path | None] = {}
+    seen: set[Path] = set()
     for given in paths:
         given = Path(given)
         for found in ingest.find_documents([given]):
-            roots.setdefault(found, given if given.is_dir() else None)
+            if found.resolve() not in seen:
+                seen.add(found.resolve())
+                roots[found] = given if given.is_dir() else None
     return roots
 
 

@@ -51,7 +51,8 @@ def read_data_text(path: Path) -> str:
         DataError: the file is missing or not UTF-8.
     """
     try:
-        return Path(path).read_text(encoding="utf-8")
+        # utf-8-sig: a table saved by a spreadsheet starts with a byte order mark.
+        return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise DataError("data file not found", path=str(path)) from None
     except UnicodeDecodeError as exc:

@@ -40,10 +40,16 @@ def test_api_names_are_the_library_functions() -> None:
 
 
 def test_api_functions_stay_functions_after_a_second_access() -> None:
+    """Found by these tests: kg.query was the module kg.query from its second access on."""
     code = ("import kg; first = kg.query; second = kg.query; "
             "print(callable(first), callable(second), callable(kg.validate), "
             "callable(kg.validate), callable(kg.evaluate), callable(kg.evaluate))")
     assert _python(code).split() == ["True"] * 6
+    from kg.evaluate import evaluate
+    from kg.query import run_query
+    from kg.validate import validate
+
+    assert (kg.query, kg.validate, kg.evaluate) == (run_query, validate, evaluate)
 
 
 def test_api_unknown_attribute_raises_attribute_error() -> None:

@@ -155,6 +155,18 @@ def test_graph_year_nodes_have_a_gyear_value(union: Triples) -> None:
     assert linked <= years
 
 
+def test_graph_awards_and_programmes_have_at_most_one_year(union: Triples) -> None:
+    for cls in (CKG.HonourAward, CKG.Programme):
+        for node in _instances(union, cls):
+            assert len(_objects(union, node, CKG.year)) <= 1, node
+
+
+def test_graph_documents_carry_their_stated_date(union: Triples) -> None:
+    dated = {str(_objects(union, d, DCTERMS.identifier)[0]): _objects(union, d, DCTERMS.date)
+             for d in _instances(union, CKG.Document)}
+    assert dated["003_a9a3f8c461db3fd2"] == [Literal("2012-04-14", datatype=XSD.date)]
+
+
 def test_graph_has_no_blank_nodes(union: Triples) -> None:
     blank = [t for t in union if isinstance(t[0], BNode) or isinstance(t[2], BNode)]
     assert blank == []

@@ -196,3 +196,31 @@ def test_lexicon_overlay_adds_rows(tmp_path: Path) -> None:
     assert extended.orgs["口岸办甲"].canonical == "示例口岸管理办公室"
     assert extended.orgs["津关"].canonical == "天津海关"  # packaged rows are kept
     assert "口岸办甲" not in load_lexicon().orgs  # the packaged lexicon is untouched
+
+
+def _overlay(tmp_path: Path, text: str | bytes) -> Path:
+    target = tmp_path / "lexicon" / "organisations.tsv"
+    target.parent.mkdir()
+    if isinstance(text, str):
+        target.write_text(text, encoding="utf-8")
+    else:
+        target.write_bytes(text)
+    return target
+
+
+def test_lexicon_restated_canonical_is_an_error_or_consistent(tmp_path: Path) -> None:
+    target = _overlay(tmp_path, "canonical\tclass\taliases\tparent\tregion\tcity\n"
+                                "天津海关\tExternalOrganization\t\t\t\t\n")
+    try:
+        lexicon = load_lexicon((tmp_path,))
+    except LexiconError as err:
+        assert str(err).startswith(f"{target}:2: ")
+        return
+    assert lexicon.orgs["津关"] is lexicon.orgs["天津海关"]
+    assert lexicon.orgs["天津关区"] is lexicon.orgs["天津海关"]
+
+
+def test_lexicon_overlay_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    _overlay(tmp_path, "\ufeffcanonical\tclass\taliases\tparent\tregion\tcity\n"
+                       "示例口岸办\tExternalOrganization\t\t\t\t\n".encode())
+    assert load_lexicon((tmp_path,)).orgs["示例口岸办"].cls == "ExternalOrganization"

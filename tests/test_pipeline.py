@@ -135,9 +135,6 @@ def test_pipeline_reads_a_file_named_twice_once(tmp_path: Path) -> None:
     assert [(o.status, o.doc_id) for o in report.outcomes] == [("built", "one")]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: kg/pipeline.py _roots calls find_documents once "
-                   "per argument, so one file spelt two ways (seeds and /abs/seeds/x.txt) is "
-                   "read twice and the second copy fails with 'same document id'")
 def test_pipeline_reads_a_file_spelt_two_ways_once(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
