@@ -30,7 +30,7 @@ _QUANTIFIERS = ("各项", "各类", "一系列", "多种", "多项", "系列", "
                 "该", "本", "多个", "一些", "有关", "相关", "专项", "这些", "一场", "一次", "重点",
                 "不断", "有效", "全面")
 _STOP_CHARS = set("，,。；;：:、“”‘’《》()（）等的和及与 \n")
-_MOTION = ("赴", "前往", "进行", "参加", "参与", "到")
+_MOTION = ("赴", "前往", "进行", "参加", "参与", "到", "走私", "违法", "犯罪")
 _RUNNERS = ("Administration", "Bureau", "SubOffice", "Department", "Generic")
 _PREPOSITIONS = ("与", "向", "对", "为", "给", "赴", "同", "跟", "帮助", "联合")
 
@@ -108,7 +108,7 @@ def _quoted(ctx: Context, sentence: Sentence) -> tuple[list[_Found], list[Mentio
 
 def _name_ok(ctx: Context, inner: str, start: int, end: int) -> bool:
     text = ctx.text
-    if not 2 <= len(inner) <= 40 or inner.endswith(("日", "周", "月")) or \
+    if not 2 <= len(inner) <= 40 or inner.endswith(("日", "周", "月", "小时")) or \
             re.match(r"^[0-9]+\.[0-9]+", inner):
         return False
     if text[end:end + 4].startswith(_NOT_NAMES) or text[max(0, start - 1):start] in _NOT_BEFORE:
@@ -139,7 +139,8 @@ def _book_titles(ctx: Context, sentence: Sentence) -> list[_Found]:
         inner = q.inner.strip()
         before = ctx.text[clause_start(ctx.text, start, frozenset("，,；;。")):start]
         law = inner.endswith(("法", "条例", "法规")) and not inner.endswith(("办法", "方法"))
-        if len(inner) < 3 or law or \
+        short = inner.startswith("若干") or inner in ctx.res.lexicon.programme_heads
+        if len(inner) < 3 or law or short or \
                 any(w in before for w in _CITING):
             continue
         found.append(_Found(start, end, inner, "programme.book_title", 0.8))

@@ -212,14 +212,26 @@ def departments(ctx: Context, base: list[Mention]) -> list[Mention]:
             end = _dept_end(ctx, org.end)
             if end > org.end:
                 local = ctx.text[org.end:end]
-                found.append(Mention(org.start, end, ctx.text[org.start:end], "Department",
-                                     local, "department_after_org", _parent_name(org)))
+                span_end = _party_cell(ctx.text, end, local)
+                found.append(Mention(org.start, span_end, ctx.text[org.start:span_end],
+                                     "Department", local, "department_after_org",
+                                     _parent_name(org)))
         out.extend(found)
         owners = found
     out.extend(_shared_heads(ctx, base, out))
     out.extend(_bare_departments(ctx, base + out))
+    out.extend(_bracketed_units(ctx, base + out))
     out.extend(_founded_units(ctx, base + out))
     return out
+
+
+def _party_cell(text: str, end: int, local: str) -> int:
+    """新港海关查验一科党支部 is the 科 itself (its party branch names it), as 党委 after a
+    bureau is the bureau."""
+    for cell in ("党支部", "党总支", "党委"):
+        if text.startswith(cell, end) and not local.endswith(cell):
+            return end + len(cell)
+    return end
 
 
 def _shared_heads(ctx: Context, base: list[Mention], depts: list[Mention]
@@ -229,8 +241,11 @@ def _shared_heads(ctx: Context, base: list[Mention], depts: list[Mention]
     for dept in depts:
         if ctx.text[dept.start - 1:dept.start] != "、":
             continue
+        owner = next((m for m in base if m.start == dept.start and m.cls == "SubOffice"), None)
         before = next((m for m in base if m.end == dept.start - 1 and m.cls in _ORG_CLASSES
                        and m.cls != "Administration"), None)
+        if owner is None:
+            continue  # 沙田海关、黄埔海关缉私局: the bureau's unit is not shared
         if before is not None:
             out.append(Mention(before.start, before.end, before.text, "Department", dept.name,
                                "shared_head", _parent_name(before)))
@@ -248,6 +263,22 @@ def _bare_departments(ctx: Context, taken: list[Mention]) -> list[Mention]:
             continue
         out.append(Mention(m.start(), m.end(), m.group(), "Department", m.group(),
                            "bare_department", ctx.subject))
+    return out
+
+
+_BRACKETED = re.compile(r"[（(]([\u4e00-\u9fff]{2,8}?(?:处|科|室|局|中心|办公室))[）)]")
+
+
+def _bracketed_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
+    """何家俊（关税处）: a unit named in brackets after a person belongs to the subject."""
+    if ctx.subject is None:
+        return []
+    out = []
+    for m in _BRACKETED.finditer(ctx.text):
+        if covered(taken, m.start(1), m.end(1)) or m.group(1).endswith(("海关", "办事处")):
+            continue
+        out.append(Mention(m.start(1), m.end(1), m.group(1), "Department", m.group(1),
+                           "bracketed_unit", ctx.subject))
     return out
 
 
@@ -304,8 +335,12 @@ def _bodies(ctx: Context, taken: list[Mention]) -> list[Mention]:
         prefix = ctx.text[start:m.start()]
         if not prefix:
             continue
+        if ctx.text.endswith("共青团", 0, start):
+            start -= 3
+            prefix = "共青团" + prefix
         name = _complete_region(ctx, prefix) + m.group()
-        rule = "body.political" if table[m.group()] else "body"
+        youth = prefix.startswith("共青团")
+        rule = "body.political" if table[m.group()] and not youth else "body"
         out.append(Mention(start, m.end(), ctx.text[start:m.end()], "ExternalOrganization",
                            name, rule))
     return out
