@@ -79,7 +79,7 @@ def _under_administration(ctx: Context, mentions: list[Mention]) -> list[Hierarc
         sentence = _sentence_of(ctx, m.start())
         if sentence is None:
             continue
-        inside = [x for x in mentions if sentence.start <= x.start < m.start()]
+        inside = [x for x in mentions if sentence.start <= x.start < sentence.end]
         bureaus = [x for x in inside if x.cls == "Bureau"]
         admin = next((x for x in mentions if x.cls == "Administration"
                       and m.start() <= x.start < m.end()), None)

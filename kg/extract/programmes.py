@@ -301,7 +301,7 @@ def _organisations(ctx: Context, sentence: Sentence, mentions: list[Mention], it
         return [Mention(item.start, item.start, "", entry.cls, entry.canonical, "name_prefix")]
     floor = clause_start(text, item.start, frozenset("，,；;。"))
     orgs = [m for m in mentions if m.end <= item.start and m.start >= sentence.start
-            and m.cls in _RUNNERS]
+            and m.cls in _RUNNERS and not _under_guidance(text, m)]
     zai = [m for m in orgs if m.start >= floor and text[m.start - 1:m.start] == "在"]
     if zai:
         return [] if zai[0].cls == "Generic" else [zai[0]]
@@ -319,6 +319,14 @@ def _organisations(ctx: Context, sentence: Sentence, mentions: list[Mention], it
     entry = ctx.res.lexicon.orgs.get(ctx.subject)
     return [Mention(item.start, item.start, "", entry.cls if entry else "Bureau", ctx.subject,
                     "subject")]
+
+
+_GUIDANCE = re.compile(r"^[^，。；]{0,16}?(?:领导|指导|支持|帮助|关心|部署)下")
+
+
+def _under_guidance(text: str, m: Mention) -> bool:
+    """在海关总署党委的坚强领导下: the body in such a phrase guides; it does not run things."""
+    return text[max(0, m.start - 1):m.start] == "在" and bool(_GUIDANCE.match(text, m.end))
 
 
 def _subject_chain(text: str, subjects: list[Mention]) -> list[Mention]:
