@@ -60,6 +60,7 @@ def normalise_honour(raw: str, ctx: Context) -> str:
     for tail in _TITLE_TAILS:
         if name.endswith(tail) and len(name) > len(tail) + 1:
             name = name[: -len(tail)]
+    name = name.rstrip("等")
     name = re.sub(r"^[0-9]{4}(?:[—–\-~至到][0-9]{4})?年度", "", name)
     name = name.replace("精神文明单位", "文明单位")
     name = re.sub(r"(自治区|省|市|区)级", r"\1", name)
