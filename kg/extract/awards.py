@@ -180,6 +180,8 @@ def _chain_before(mentions: list[Mention], text: str, pos: int, floor: int) -> l
         if not _gap_ok(gap, None) or (chain and _MARKERS.search(gap) and not
                                       any(c in gap for c in "、和及与")):
             break
+        if chain and m.end == chain[0].start:
+            continue  # 丹东海关驻东港办事处: the office's own prefix, not a second recipient
         chain.insert(0, m)
         edge = m.start
     if len(chain) >= 2 and chain[-1].cls == "Person" and chain[-2].cls != "Person" and \
@@ -232,11 +234,14 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
                                                                 sentence.start)
         if year is None:
             year = _decision_year(ctx)
-        for span in spans:
+        respectively = "分别" in text[clause_start(text, trig_start):trig_start] and \
+            len(recipients) == len(spans) > 1
+        for index, span in enumerate(spans):
             honour = Mention(span.start, span.end, text[span.start:span.end], "Honour",
                              span.name, f"honour.{kind}")
             honours.append(honour)
-            for recipient in recipients:
+            # A、B分别荣获X和Y: A gets X and B gets Y.
+            for recipient in [recipients[index]] if respectively else recipients:
                 facts.append(AwardFact(sentence, recipient, honour, year, tuple(awarders),
                                        span.edition, f"award.{kind}",
                                        confidence if span.quoted else confidence - 0.1))
@@ -245,7 +250,9 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
 
 
 _PAREN_YEAR = re.compile(r"(?:称号|荣誉称号)?[（(]((?:19|20)[0-9]{2})\s*年(?:度)?[）)]")
-_DECISION_YEAR = re.compile(r"(?:表彰|命名|授予)[^，。]{0,6}?((?:19|20)[0-9]{2})\s*年度")
+_DECISION_YEAR = re.compile(
+    r"(?:表彰|命名|授予)[^，。]{0,6}?((?:19|20)[0-9]{2})\s*年度|"
+    r"((?:19|20)[0-9]{2})\s*年度[^，。]{0,16}(?:表彰|命名)")
 
 
 def _year_after(text: str, pos: int) -> int | None:
@@ -257,7 +264,7 @@ def _year_after(text: str, pos: int) -> int | None:
 def _decision_year(ctx: Context) -> int | None:
     """关于表彰2022年度先进集体的决定: a decision's awards are for the year it names."""
     m = _DECISION_YEAR.search(ctx.title)
-    return int(m.group(1)) if m else None
+    return int(m.group(1) or m.group(2)) if m else None
 
 
 def _triggers(ctx: Context, sentence: Sentence) -> list[tuple[int, int, str]]:
