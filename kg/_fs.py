@@ -36,12 +36,21 @@ def ensure_dir(path: Path) -> Path:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new, never half.
 
+    The bytes go to a hidden ``.<name>.*.tmp`` file beside ``path``, which is flushed to
+    disk and renamed over ``path``.  Whatever stops the write (an error, or a
+    ``KeyboardInterrupt`` / ``SystemExit`` raised by a signal) removes the temporary file
+    before it propagates; only SIGKILL can leave one behind, hidden by its leading dot.
+
     Raises:
-        InputError: the directory is not writable.
+        InputError: the directory is not writable, or the write fails (disk full, the
+            target is a directory ...).
     """
     path = Path(path)
     ensure_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -49,14 +58,25 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from None
         raise
 
 
+def _write_error(path: Path, exc: OSError) -> InputError:
+    return InputError(f"cannot write file ({exc.strerror or type(exc).__name__})",
+                      path=str(path), hint="check the output directory's space and permissions")
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` as UTF-8 with LF line ends, atomically (see :func:`atomic_write_bytes`)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    """Write ``text`` as UTF-8 with LF line ends, atomically (see :func:`atomic_write_bytes`).
+
+    A lone surrogate (a file name that is not UTF-8, as Python decodes it) is written as a
+    ``\\uXXXX`` escape, which JSON reads back as the same string, instead of failing.
+    """
+    atomic_write_bytes(path, text.encode("utf-8", "backslashreplace"))

@@ -5,14 +5,21 @@ May import ``kg.pipeline``, ``kg.query``, ``kg.validate``, ``kg.evaluate``, ``kg
 library function and prints what it returns.  Errors are mapped to exit codes in one
 place (:class:`KgGroup`): ``InputError`` and ``QueryError`` become usage errors (exit 2),
 any other ``KgError`` exit 1, with a single ``Error:`` line and no traceback unless
-``--debug``.  The pipeline (and with it jieba) is imported only inside ``kg build`` so that
+``--debug``; an unexpected exception likewise becomes one ``Error: internal error`` line
+(exit 1).  SIGINT and SIGTERM unwind the command, so the library's atomic writes remove
+their temporary files, and end it with one ``Error: interrupted`` line and exit 130 / 143.
+The pipeline (and with it jieba) is imported only inside ``kg build`` so that
 ``kg --help`` stays instant.  The CLI opens no documents and writes no files itself.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["KgGroup", "main"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+#: Lone surrogates: bytes of a file name that are not UTF-8, as Python decodes them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 OutcomeHook = Callable[["Outcome"], None]
 
 
@@ -57,17 +66,73 @@ def _click_error(exc: KgError) -> click.ClickException:
     return click.ClickException(str(exc))
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that the command unwinds as on Ctrl-C."""
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """While a command runs, SIGTERM raises :class:`_Terminated` instead of killing at once.
+
+    Python's default for SIGTERM ends the process without running ``finally`` or ``except
+    BaseException`` blocks, so an atomic write would leave its temporary file behind.
+    Worker processes forked meanwhile inherit the handler; there it restores the default
+    and re-sends the signal.  Outside the main thread nothing is changed (``signal.signal``
+    works only there); the previous handler is restored afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    owner = os.getpid()
+
+    def handler(signum: int, _frame: object) -> None:
+        if os.getpid() != owner:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> NoReturn:
+    """One ``Error:`` line for Ctrl-C or SIGTERM, then exit 128 + the signal number."""
+    signum = signal.SIGTERM if isinstance(exc, _Terminated) else signal.SIGINT
+    click.echo(f"Error: interrupted by {signum.name}; no output file was left half-written",
+               err=True)
+    raise SystemExit(128 + signum)
+
+
+def _internal_error(exc: Exception) -> click.ClickException:
+    """One ``Error:`` line (exit 1) for an exception that is a bug, not the user's doing."""
+    detail = (str(exc).strip().splitlines() or [""])[0][:200]
+    return click.ClickException(f"internal error {type(exc).__name__}: {detail}; rerun with "
+                                "--debug for the traceback and report it")
+
+
 class KgGroup(click.Group):
     """The ``kg`` group: turns library errors into one ``Error:`` line and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        """Run the subcommand, mapping :class:`KgError` (``--debug`` re-raises it)."""
-        try:
-            return super().invoke(ctx)
-        except KgError as exc:
-            if ctx.params.get("debug"):
+        """Run the subcommand, mapping :class:`KgError` and other exceptions (``--debug``
+        re-raises them) and interruptions (exit 130 on SIGINT, 143 on SIGTERM)."""
+        with _sigterm_unwinds():
+            try:
+                return super().invoke(ctx)
+            except KeyboardInterrupt as exc:
+                _interrupted(exc)
+            except (click.ClickException, click.exceptions.Exit, click.Abort):
                 raise
-            raise _click_error(exc) from None
+            except Exception as exc:
+                if ctx.params.get("debug"):
+                    raise
+                if isinstance(exc, KgError):
+                    raise _click_error(exc) from None
+                raise _internal_error(exc) from None
 
 
 @click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -114,7 +179,7 @@ def build_command(paths: tuple[Path, ...], out_dir: Path, base_iri: str,
         report = pipeline.build(inputs, out_dir, base_iri=base_iri, formats=formats,
                                 workers=workers, html=not no_html, data_dirs=data_dirs,
                                 on_outcome=on_outcome)
-    click.echo(_build_summary(report))
+    click.echo(_SURROGATE.sub("\ufffd", _build_summary(report)))
     if not report.ok:
         raise SystemExit(1)
 

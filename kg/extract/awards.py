@@ -190,6 +190,21 @@ def _chain_before(mentions: list[Mention], text: str, pos: int, floor: int) -> l
     return chain
 
 
+def _bare_name(ctx: Context, floor: int, head: int) -> list[Mention]:
+    """李明荣获…: a clause that starts with nothing but a person's name."""
+    text = ctx.text
+    start = floor
+    while start < head and (text[start].isspace() or text[start] in "，,"):
+        start += 1
+    year = re.match(r"(?:19|20)[0-9]{2}\s*年(?:[0-9]{1,2}月)?[，,]?", text[start:head])
+    if year:
+        start += year.end()
+    end = min(person_name_at(text, start, ctx.res), head)
+    if end - start < 2 or not _gap_ok(text[end:head], None):
+        return []
+    return [Mention(start, end, text[start:end], "Person", text[start:end], "bare_name")]
+
+
 def _generic_before(text: str, pos: int, floor: int) -> bool:
     return bool(_COLLECTIVE.search(text[floor:pos]))
 
@@ -346,7 +361,7 @@ def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], tri
         return granted, awarders, 0.85
     if bei >= 0 and granted and not awarders:
         return granted, [], 0.8
-    chain = _chain_before(mentions, text, head, floor)
+    chain = _chain_before(mentions, text, head, floor) or _bare_name(ctx, floor, head)
     if chain:
         state.recipients = chain
         return chain, awarders, 0.9

@@ -215,7 +215,8 @@ def persons(ctx: Context, creator: str | None) -> list[Mention]:
     """Persons after a title word (关长 高融昆, 记者 张永超), before their unit in brackets
     (陈秀英（长安海关）), and the document's creator."""
     out = []
-    for pid in ("person_after_title", "person_with_unit", "person_after_grant"):
+    for pid in ("person_after_title", "person_with_unit", "person_after_grant",
+                "person_before_comrade"):
         for m in ctx.res.pattern(pid).finditer(ctx.text):
             start = m.start("name")
             end = person_name_at(ctx.text, start, ctx.res)

@@ -7,7 +7,14 @@ multi-byte character cut off at the very end is forgiven); the HTML ``<meta char
 then charset-normalizer restricted to Chinese encodings.  Every legacy decoding must be
 plausible: mostly CJK/ASCII/punctuation, its ideographs mostly common ones (GB2312 level 1
 or Big5 level 1), so that mojibake is never passed on as Chinese.  GBK and GB2312 are read
-as their superset GB18030.
+as their superset GB18030.  Two last resorts and one last check:
+
+* UTF-8 with a few invalid sequences (a stray Latin-1 byte, an encoded lone surrogate; at
+  most one byte in 500), which no legacy codec reads plausibly either, is read with each
+  bad byte as U+FFFD rather than losing the whole document;
+* text whose ideographs are mostly rare ones and which turns back into UTF-8 Chinese when
+  encoded as GB18030 or Big5 is the mojibake of a UTF-8 file read as GBK/Big5 and saved
+  again (``娴峰叧`` for ``海关``): it is refused as "no Chinese text".
 """
 
 from __future__ import annotations
@@ -42,6 +49,12 @@ _DETECTOR_ERRORS = (ValueError, LookupError, UnicodeError, RuntimeError, MemoryE
 _GB_ALIASES = frozenset({"gbk", "gb2312", "cp936", "hz", "euc_cn", "gb18030"})
 _HEAD_BYTES = 8192
 _SAMPLE_CHARS = 50_000
+_MIN_BAD_UTF8 = 4  # invalid bytes a short UTF-8 file may hold and still be read
+_BYTES_PER_BAD_UTF8 = 500  # ... and one more per this many bytes of a longer one
+_MOJIBAKE_SAMPLE = 4000  # characters checked for mojibake
+_MOJIBAKE_MIN_CJK = 8  # fewer ideographs than this are never called mojibake
+_MOJIBAKE_COMMON = 0.8  # real Chinese text: 0.99 of its ideographs are common ones
+_MOJIBAKE_RESTORED = 0.25  # read as GBK: 3 bytes -> 1.5 characters -> 1 (Big5: 0.35)
 
 
 def decode(data: bytes, where: str, rules: IngestRules, declared: str | None) -> tuple[str, str]:
@@ -60,13 +73,26 @@ def decode(data: bytes, where: str, rules: IngestRules, declared: str | None) ->
     Raises:
         DocumentError: binary, undecodable, or plainly not Chinese.
     """
+    text, codec = _decode(data, where, rules, declared)
+    misread = _misread_as(text)
+    if misread is not None:
+        raise DocumentError(f"no Chinese text (mojibake: UTF-8 read as {misread} and saved "
+                            "again)", path=where, hint="convert the original file instead")
+    return text, codec
+
+
+def _decode(data: bytes, where: str, rules: IngestRules, declared: str | None
+            ) -> tuple[str, str]:
+    """:func:`decode` without the mojibake check."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            try:
-                return data[len(bom):].decode(codec.removesuffix("-sig")), codec
-            except UnicodeDecodeError:
+            text = _try_codec(data[len(bom):], codec.removesuffix("-sig"))
+            if text is None and codec == "utf-8-sig":
+                text = _lenient_utf8(data[len(bom):])
+            if text is None:
                 raise DocumentError(f"undecodable text (invalid {codec} after its byte-order"
-                                    " mark)", path=where) from None
+                                    " mark)", path=where)
+            return text, codec
     for signature, name in rules.magic:
         if data.startswith(signature):
             raise DocumentError(f"binary file ({name})", path=where)
@@ -92,6 +118,38 @@ def _try_utf8(data: bytes) -> str | None:
         return None
 
 
+def _lenient_utf8(data: bytes) -> str | None:
+    """UTF-8 with each invalid byte as U+FFFD, if there are at most one in 500 (or 4)."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    return text if bad <= max(_MIN_BAD_UTF8, len(data) // _BYTES_PER_BAD_UTF8) else None
+
+
+def _misread_as(text: str) -> str | None:
+    """The codec (``GBK``, ``Big5``) through which ``text`` is UTF-8 Chinese mis-read, if any.
+
+    Real Chinese text has almost only common ideographs; mojibake has many rare ones, and
+    encoding it back gives UTF-8 bytes of common ones.  Texts with few ideographs, or mostly
+    common ones, are never checked further.
+    """
+    sample = text[:_MOJIBAKE_SAMPLE]
+    ideographs = CJK.findall(sample)
+    if len(ideographs) < _MOJIBAKE_MIN_CJK or _common_share(ideographs) >= _MOJIBAKE_COMMON:
+        return None
+    for codec, name in (("gb18030", "GBK"), ("big5", "Big5")):
+        restored = CJK.findall(sample.encode(codec, "ignore").decode("utf-8", "ignore"))
+        if (len(restored) >= _MOJIBAKE_RESTORED * len(ideographs)
+                and _common_share(restored) >= _MOJIBAKE_COMMON):
+            return name
+    return None
+
+
+def _common_share(ideographs: list[str]) -> float:
+    """The share of ``ideographs`` that are common ones (see :func:`_common_ideographs`)."""
+    common = _common_ideographs()
+    return sum(1 for c in ideographs if c in common) / max(1, len(ideographs))
+
+
 def _try_codec(data: bytes, codec: str) -> str | None:
     try:
         return data.decode(codec)
@@ -113,7 +171,8 @@ def _decode_nul(data: bytes, where: str) -> tuple[str, str]:
 
 
 def _detect(data: bytes, where: str) -> tuple[str, str]:
-    """charset-normalizer over Chinese encodings; the first plausible decoding wins."""
+    """charset-normalizer over Chinese encodings (the first plausible decoding wins), then
+    UTF-8 with a few bad bytes."""
     import charset_normalizer
 
     try:
@@ -125,6 +184,9 @@ def _detect(data: bytes, where: str) -> tuple[str, str]:
         text = _try_codec(data, codec)
         if text is not None and _plausible(text):
             return text, codec
+    lenient = _lenient_utf8(data)
+    if lenient is not None:
+        return lenient, "utf-8"
     try:
         best = charset_normalizer.from_bytes(data[:_HEAD_BYTES]).best()
     except _DETECTOR_ERRORS:
