@@ -1,7 +1,7 @@
 """The ``kg`` command line: a thin click layer over the library.
 
 May import ``kg.pipeline``, ``kg.query``, ``kg.validate``, ``kg.evaluate``, ``kg.export``,
-``kg.viz`` and ``kg.errors``.  Each ``<verb>_command`` parses its arguments, calls one
+``kg.viz``, ``kg.store`` and ``kg.errors``.  Each ``<verb>_command`` parses its arguments, calls one
 library function and prints what it returns.  Errors are mapped to exit codes in one
 place (:class:`KgGroup`): ``InputError`` and ``QueryError`` become usage errors (exit 2),
 any other ``KgError`` exit 1, with a single ``Error:`` line and no traceback unless
@@ -333,6 +333,44 @@ def export_command(graph: Path, out_dir: Path, formats: tuple[str, ...]) -> None
 
     for path in convert(graph, out_dir, formats):
         click.echo(f"wrote {path}")
+
+
+# --------------------------------------------------------------------- load
+
+
+@main.command("load")
+@click.argument("build", required=False, default="output",
+                type=click.Path(path_type=Path))
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's Graph Store Protocol endpoint, e.g. "
+                   "http://localhost:7878/store (Oxigraph), http://localhost:3030/ds/data "
+                   "(Fuseki).")
+@click.option("--bulk", is_flag=True,
+              help="Use Oxigraph's bulk loader (?no_transaction) for a large build.")
+@click.option("--graph-param", default="graph", show_default=True,
+              help="The query parameter that names a graph (graph-uri for Virtuoso).")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Retries of a request when the store is down or answers 408/429/5xx.")
+@click.option("--backoff", type=click.FloatRange(min=0), default=0.5, show_default=True,
+              help="Seconds before the first retry; doubled for each further one.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="Seconds to wait for the store on each request.")
+def load_command(build: Path, endpoint: str, bulk: bool, graph_param: str, retries: int,
+                 backoff: float, timeout: float) -> None:
+    """Load a build (default output/) into a triple store, one named graph per document.
+
+    Each graph is PUT to ENDPOINT?graph=<document IRI>, so loading again replaces it.
+    """
+    from kg.store import RetryPolicy, load
+
+    def loaded(graph: Any) -> None:
+        click.echo(f"loaded {graph.name or '(default graph)'}  {graph.triples} triples")
+
+    policy = RetryPolicy(attempts=retries + 1, backoff=backoff, timeout=timeout)
+    report = load(build, endpoint, policy=policy, bulk=bulk, graph_param=graph_param,
+                  on_loaded=loaded)
+    click.echo(f"{len(report.graphs)} graphs, {report.triples} triples into "
+               f"{report.endpoint} in {report.seconds:.1f} s")
 
 
 # ---------------------------------------------------------------------- viz

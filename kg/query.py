@@ -2,8 +2,12 @@
 
 May import ``kg.vocab``, ``kg.resources`` and ``kg.errors``.
 
-:func:`run_query` loads a build (``graph.trig`` preferred) into an in-memory pyoxigraph
-``Store`` and evaluates a query with the default graph as the union of the named graphs.
+:func:`run_query` evaluates a query over a build with the default graph as the union of
+the named graphs.  For a build directory it answers from an embedded pyoxigraph store
+persisted in ``<build>/store/`` (see :func:`ensure_store`): made with ``bulk_load`` on the
+first query, or by ``kg build``, and reused for as long as the graph file it was made
+from is unchanged, so a large build is not parsed again on every call.  A single graph
+file, an unwritable build directory, and an allowed UPDATE use an in-memory copy instead.
 The contract's prefixes and ``id:`` (the build's resource base IRI) are predeclared, and a
 query's own ``PREFIX`` lines win.  UPDATE is refused unless allowed, and then only changes
 the in-memory copy.  :func:`format_table`, :func:`format_csv` and :func:`format_json`
@@ -15,7 +19,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,9 +36,11 @@ from kg.vocab import CKG, DEFAULT_BASE_IRI, PREFIXES, SLUGS
 
 __all__ = [
     "FORMATTERS",
+    "STORE_DIR",
     "GraphStats",
     "QueryResult",
     "Term",
+    "ensure_store",
     "format_csv",
     "format_json",
     "format_table",
@@ -58,6 +67,10 @@ _COMMENT = re.compile(r"#[^\n]*")
 _PROLOGUE = re.compile(r"\s*(?:PREFIX\s+[^\s:]*:\s*<>|BASE\s*<>)", re.IGNORECASE)
 _FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
 _MAX_MESSAGE = 300
+#: The directory of a build that holds its persisted store.
+STORE_DIR = "store"
+#: The file inside the store that names the graph file it was made from.
+_STAMP = "kg-source.json"
 _TRIPLE_VARS = ("subject", "predicate", "object")
 
 Kind = Literal["select", "ask", "construct", "update"]
@@ -145,11 +158,13 @@ def _source_file(source: Path) -> Path:
     raise InputError("graph not found", path=str(source), hint="run 'kg build' first")
 
 
-def open_store(source: Path) -> tuple[ox.Store, dict[str, str]]:
-    """Load a build into an in-memory store.
+def open_store(source: Path, *, persist: bool = True) -> tuple[ox.Store, dict[str, str]]:
+    """Open a build as a store: the persisted one of a build directory, else in memory.
 
     Args:
         source: a graph file or a build directory.
+        persist: for a build directory, use (and make or refresh) ``<build>/store/``; when
+            False, or when that directory cannot be written, load the file into memory.
 
     Returns:
         The store and the prefixes to predeclare (the contract's, plus ``id:`` as the file
@@ -158,14 +173,16 @@ def open_store(source: Path) -> tuple[ox.Store, dict[str, str]]:
     Raises:
         InputError: nothing to read, an unknown file type, or a file that does not parse.
     """
-    path = _source_file(Path(source))
-    fmt = _FILES.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"unknown graph file type {path.suffix or '(none)'!r}", path=str(path),
-                         hint="use " + ", ".join(_FILES))
-    store = ox.Store()
+    source = Path(source)
+    path = _source_file(source)
+    fmt = _format(path)
+    store: ox.Store | None = None
     try:
-        store.load(path=path, format=fmt)
+        if persist and source.is_dir():
+            store = _open_persisted(source)
+        if store is None:
+            store = ox.Store()
+            store.load(path=path, format=fmt)
         declared = _declared_prefixes(path, fmt)
     except OSError as exc:
         raise InputError(f"cannot read graph file ({exc.strerror or exc})", path=str(path),
@@ -174,6 +191,100 @@ def open_store(source: Path) -> tuple[ox.Store, dict[str, str]]:
         raise InputError(f"cannot parse graph file ({_short(exc)})", path=str(path),
                          hint="rebuild it with 'kg build'") from None
     return store, {**PREFIXES, "id": declared.get("id", DEFAULT_BASE_IRI)}
+
+
+def _format(path: Path) -> ox.RdfFormat:
+    fmt = _FILES.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"unknown graph file type {path.suffix or '(none)'!r}", path=str(path),
+                         hint="use " + ", ".join(_FILES))
+    return fmt
+
+
+def _open_persisted(build: Path) -> ox.Store | None:
+    """The build's persisted store, read-only; None when it cannot be made there."""
+    try:
+        return ox.Store.read_only(str(ensure_store(build)))
+    except InputError:
+        return None
+
+
+def _stamp(path: Path) -> dict[str, object]:
+    """What identifies the content of a graph file: its name, size and change time."""
+    info = path.stat()
+    return {"file": path.name, "size": info.st_size, "mtime_ns": info.st_mtime_ns}
+
+
+def _recorded_stamp(store_dir: Path) -> object:
+    try:
+        return json.loads((store_dir / _STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_store(build: Path) -> Path:
+    """Make ``<build>/store/`` from the build's graph file unless it is up to date.
+
+    The store is bulk-loaded into a temporary directory beside it and then swapped in,
+    so a reader never sees half a store; it records the size and change time of the file
+    it was made from and is remade when that file changes (a rebuild).
+
+    Args:
+        build: a build directory (``graph.trig`` preferred, as for :func:`run_query`).
+
+    Returns:
+        The store directory.
+
+    Raises:
+        InputError: no graph file, a file that does not parse, or a directory where the
+            store cannot be written.
+    """
+    build = Path(build)
+    source = _source_file(build)
+    target = build / STORE_DIR
+    stamp = _stamp(source)
+    if _recorded_stamp(target) == stamp:
+        return target
+    fresh: Path | None = None
+    try:
+        fresh = Path(tempfile.mkdtemp(prefix=f".{STORE_DIR}-", dir=build))
+        _bulk_load(fresh, source, stamp)
+        _swap(fresh, target)
+    except OSError as exc:
+        raise InputError(f"cannot write the query store ({exc.strerror or exc})",
+                         path=str(target), hint="make the build directory writable") from None
+    finally:
+        if fresh is not None:
+            shutil.rmtree(fresh, ignore_errors=True)
+    return target
+
+
+def _bulk_load(directory: Path, source: Path, stamp: dict[str, object]) -> None:
+    """Bulk-load ``source`` into a new store in ``directory`` and record its stamp."""
+    try:
+        store = ox.Store(str(directory))
+        store.bulk_load(path=source, format=_format(source))
+        store.flush()
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(f"cannot parse graph file ({_short(exc)})", path=str(source),
+                         hint="rebuild it with 'kg build'") from None
+    del store  # closes the database before it is moved
+    (directory / _STAMP).write_text(json.dumps(stamp, sort_keys=True), encoding="utf-8")
+
+
+def _swap(fresh: Path, target: Path) -> None:
+    """Put ``fresh`` in place of ``target``; if another process won the race, keep theirs."""
+    old = None
+    if target.exists():
+        old = target.with_name(f"{fresh.name}-old")
+        os.replace(target, old)
+    try:
+        os.replace(fresh, target)
+    except OSError:
+        if not target.exists():
+            raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _declared_prefixes(path: Path, fmt: ox.RdfFormat) -> dict[str, str]:
@@ -206,7 +317,7 @@ def run_query(sparql: str, source: Path, *, allow_update: bool = False) -> Query
     if is_update and not allow_update:
         raise QueryError("SPARQL UPDATE refused: the graph is read-only", path="query",
                          hint="pass --allow-update to apply it to an in-memory copy")
-    store, prefixes = open_store(Path(source))
+    store, prefixes = open_store(Path(source), persist=not is_update)
     try:
         if is_update:
             return _update(store, sparql, prefixes)

@@ -124,7 +124,8 @@ def _org_key(b: _Builder, m: Mention) -> EntityKey:
         return b.add(EntityKey("SubOffice", m.name), m.name, m.text)
     if m.cls == "Department":
         return _department_key(b, m)
-    surface = "" if m.rule_id in ("lexicon.anaphors", "subject", "name_prefix") else m.text
+    surface = "" if m.rule_id in ("lexicon.anaphors", "subject", "name_prefix", "pronoun") \
+        else m.text
     return b.add(EntityKey(m.cls, m.name), m.name, surface)
 
 

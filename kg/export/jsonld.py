@@ -145,7 +145,9 @@ class _Compactor:
         term = self.properties.get(predicate)
         coercion = _coercion(value)
         if term is not None and term.coercion == coercion:
-            return term.name, self.node(value) if coercion == "@id" else value.value
+            if isinstance(value, ox.Literal):
+                return term.name, value.value
+            return term.name, self.node(value)
         key = self.iri(predicate)
         if isinstance(value, (ox.NamedNode, ox.BlankNode)):
             return key, {"@id": self.node(value)}
@@ -186,7 +188,7 @@ def _node_objects(quads: Sequence[ox.Quad], compactor: _Compactor) -> list[dict[
 
 def _ordered(node: dict[str, Any]) -> dict[str, Any]:
     """``@id`` and ``@type`` first, then the other keys sorted."""
-    head = {key: node[key] for key in ("@id", "@type") if key in node}
+    head: dict[str, Any] = {key: node[key] for key in ("@id", "@type") if key in node}
     return {**head, **{key: node[key] for key in sorted(node) if key not in head}}
 
 
@@ -204,8 +206,8 @@ def render_jsonld(quads: Sequence[ox.Quad], prefixes: Mapping[str, str]) -> byte
     compactor = _Compactor(context)
     graphs: dict[str, list[ox.Quad]] = {}
     for quad in quads:
-        name = "" if isinstance(quad.graph_name, ox.DefaultGraph) else compactor.node(
-            quad.graph_name)  # type: ignore[arg-type]
+        graph = quad.graph_name
+        name = "" if isinstance(graph, ox.DefaultGraph) else compactor.node(graph)
         graphs.setdefault(name, []).append(quad)
     top = {node["@id"]: node for node in _node_objects(graphs.pop("", []), compactor)}
     for name, members in graphs.items():

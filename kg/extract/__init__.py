@@ -22,6 +22,7 @@ from kg.extract.mentions import (
     dedupe_overlaps,
     lexicon_orgs,
     persons,
+    references,
     repeated,
 )
 from kg.extract.text import years_in
@@ -39,7 +40,7 @@ def find_mentions(ctx: Context, creator: str | None = None) -> tuple[list[Mentio
 
     Finders run in order of trust: the lexicon, then unit shapes that build on it
     (办事处 and X海关 names, departments after an organisation), then other bodies and
-    persons where nothing else claimed the text, then anaphors of the focus unit and
+    persons where nothing else claimed the text, then anaphors of units (该科, 该馆), pronouns and
     later bare mentions of what was introduced in full.
     """
     base = dedupe_overlaps(lexicon_orgs(ctx) + anaphors(ctx))
@@ -50,10 +51,8 @@ def find_mentions(ctx: Context, creator: str | None = None) -> tuple[list[Mentio
     others = units.external_orgs(ctx, base) + persons(ctx, creator)
     found = dedupe_overlaps(base + [m for m in others if not covered(base, m.start, m.end)])
     ctx = dataclasses.replace(ctx, focus=choose_focus(found, ctx.text))
-    focus_refs = [m for m in anaphors(ctx) if m.rule_id == "lexicon.anaphors"
-                  and m.cls == "Department" and not covered(found, m.start, m.end)]
-    found = dedupe_overlaps(found + focus_refs)
-    return dedupe_overlaps(found + repeated(ctx, found)), ctx
+    found = dedupe_overlaps(found + repeated(ctx, found))
+    return dedupe_overlaps(found + references(ctx, found)), ctx
 
 
 def extract(doc: Document, res: Resources) -> Document:
@@ -88,9 +87,9 @@ def extract(doc: Document, res: Resources) -> Document:
         found_programmes.extend(progs)
         honour_mentions.extend(named_honours)
         programme_mentions.extend(p.programme for p in progs)
-    roll, roll_honours = awards.roll_awards(ctx, mentions, years)
+    roll, roll_mentions = awards.roll_awards(ctx, mentions, years)
     found_awards.extend(roll)
-    honour_mentions.extend(roll_honours)
+    honour_mentions.extend(roll_mentions)
     links = hierarchy.find_hierarchy(ctx, mentions)
     extra_persons = [a.recipient for a in found_awards if a.recipient.rule_id == "honour_person"]
     all_mentions = tuple(sorted({*mentions, *honour_mentions, *programme_mentions,

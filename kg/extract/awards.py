@@ -31,7 +31,10 @@ _COLLECTIVE = re.compile(r"[0-9一二两三四五六七八九十多几数余]+(?
                          r"单位|集体|同志|个人|人员|干部|职工|党员|关员|科室|部门")
 
 
+_ANNUAL = re.compile(r"(?:19|20)[0-9]{2}(?:[—–\-~至到](?:19|20)[0-9]{2})?\s*年度")
 _LOCAL_PREFIX = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:省|市|自治区|自治州|州|盟|县|区)(?=[“\"‘])")
+_TITLED = re.compile("[“\"]|全国|省|市|自治区|全区|海关|优秀|模范|先进|十佳|百佳|最美|标兵|好人|"
+                     "能手|五一|五四|三八|道德|劳动|英雄|功臣")
 _NOT_TITLE_START = frozenset("的和等及与为以把被在对向从")
 _POLITICAL = ("body.political", "lexicon.political")
 _RECONFIRM = ("复检", "复查", "复审", "复评", "验收")
@@ -102,6 +105,12 @@ def _title_end(text: str, start: int, ctx: Context) -> int:
     return best
 
 
+def _has_trigger(ctx: Context, title: str) -> bool:
+    """侦查员冯志强记个人二等功 is a clause, not a title: it holds a conferral verb."""
+    return any(w in title for k in ("award_active", "award_passive") if True
+               for w in ctx.res.lexicon.trigger_words(k) if len(w) > 1 or w == "记")
+
+
 def _edition_at(text: str, pos: int, ctx: Context) -> tuple[str | None, int]:
     m = ctx.res.pattern("edition").match(text, pos)
     return (m.group(), m.end()) if m else (None, pos)
@@ -127,6 +136,9 @@ def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourS
             pos += 1
         start = pos
         edition, pos = _edition_at(text, pos, ctx)
+        annual = _ANNUAL.match(text, pos)
+        if annual and text.startswith(("“", "\"", "‘"), annual.end()):
+            pos = annual.end()
         pos = _prefix_at(text, pos, ctx)
         closer = QUOTE_PAIRS.get(text[pos]) if pos < limit else None
         if closer is not None and text[pos] != "《":
@@ -139,7 +151,7 @@ def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourS
             quoted = True
         else:
             end = _title_end(text, pos, ctx)
-            if end < 0 or text[pos] in _NOT_TITLE_START:
+            if end < 0 or text[pos] in _NOT_TITLE_START or _has_trigger(ctx, text[pos:end]):
                 break
             quoted = False
         raw = text[start:end]
@@ -428,6 +440,8 @@ def _honour_person_pairs(ctx: Context, sentence: Sentence, years: list[YearMark]
         if start < 0:
             continue
         raw = text[start:sentence.start + m.end()]
+        if not _TITLED.search(raw):
+            continue  # 陈列馆讲解员郑晓婷: a job, not an honour
         person = Mention(name_start, name_end, text[name_start:name_end], "Person",
                          text[name_start:name_end], "honour_person")
         honour = Mention(start, sentence.start + m.end(), raw, "Honour",
@@ -455,28 +469,43 @@ def _honour_start(ctx: Context, sentence: Sentence, core_end: int, quoted: bool)
 
 def roll_awards(ctx: Context, mentions: list[Mention], years: list[YearMark]
                 ) -> tuple[list[AwardFact], list[Mention]]:
-    """A roll of honour: a heading ``…全国青年文明号名单`` and one recipient per line below it.
+    """A roll of honour: a heading (``…全国青年文明号名单`` or ``一、全国海关先进集体（12个）``)
+    and one recipient per line below it — an organisation filling the line, or a person's
+    name opening it (``刘志刚　石家庄海关唐山海关一级主任科员``).
 
     Returns:
-        One award per listed organisation or person, and the heading's honour mention.
+        One award per listed organisation or person, the honours and the listed persons.
     """
     facts: list[AwardFact] = []
-    honours: list[Mention] = []
+    found: list[Mention] = []
     sentences = list(ctx.sentences)
     for i, heading in enumerate(sentences):
-        m = ctx.res.pattern("roll_heading").match(heading.text.strip())
-        if m is None:
+        raw = _roll_honour(ctx, heading.text.strip())
+        if raw is None:
             continue
-        raw = m.group("honour")
         honour = Mention(heading.start, heading.start + len(raw), raw, "Honour",
                          normalise_honour(raw, ctx), "honour.roll")
-        year = year_before(years, heading.end, heading.start)
+        year = year_before(years, heading.end, heading.start) or _decision_year(ctx)
         listed = _roll_lines(ctx, mentions, sentences[i + 1:])
         if listed:
-            honours.append(honour)
+            found.append(honour)
         for line, recipient in listed:
+            if recipient.rule_id == "roll_person":
+                found.append(recipient)
             facts.append(AwardFact(line, recipient, honour, year, (), None, "award.roll", 0.8))
-    return facts, honours
+    return facts, found
+
+
+def _roll_honour(ctx: Context, line: str) -> str | None:
+    """The honour a roll heading names; a heading for two lists (X和Y名单) names none."""
+    for pid in ("roll_subheading", "roll_heading"):
+        m = ctx.res.pattern(pid).match(line)
+        if m is not None and not (pid == "roll_heading" and "和" in m.group("honour")):
+            return m.group("honour")
+    return None
+
+
+_ROLL_NAME = re.compile(r"([\u4e00-\u9fff·]{2,6}?)(?:[（(][^）)]{1,6}[）)])?[\s\u3000]+\S")
 
 
 def _roll_lines(ctx: Context, mentions: list[Mention], below: list[Sentence]
@@ -486,9 +515,17 @@ def _roll_lines(ctx: Context, mentions: list[Mention], below: list[Sentence]
         text = line.text.strip("，,。；; ")
         if text.startswith(("（", "(")) and text.endswith(("）", ")")):
             continue
+        if _roll_honour(ctx, text) is not None:
+            break
         whole = [m for m in mentions if m.start == line.start and
                  m.end - m.start == len(text) and m.cls in _RECIPIENT_CLASSES]
-        if not whole:
+        person = _ROLL_NAME.match(line.text)
+        if whole:
+            listed.append((line, whole[0]))
+        elif person and not ctx.res.lexicon.org_pattern.match(person.group(1)):
+            name = person.group(1)
+            listed.append((line, Mention(line.start, line.start + len(name), name, "Person",
+                                         name, "roll_person")))
+        else:
             break
-        listed.append((line, whole[0]))
     return listed

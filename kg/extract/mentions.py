@@ -26,6 +26,7 @@ __all__ = [
     "lexicon_orgs",
     "person_name_at",
     "persons",
+    "references",
     "repeated",
 ]
 
@@ -38,9 +39,9 @@ STOP_TOKENS = frozenset(
     "通报 发展 建设 管理 服务 两地 周边 附近 当地".split()
 )
 _BAD_TAGS = ("v", "p", "c", "u", "d", "r", "m", "q", "t", "y", "e", "o", "x", "w", "z", "a")
-_PERSON_BOUNDARY = set("，,。；;：:、！？!?（(）)”’\"' \t\n\u3000在等的和与及是为说表示同介指认带率也还就都曾又将把被")
+_PERSON_BOUNDARY = set("，,。；;：:、！？!?（(）)”’\"' \t\n\u3000在等的和与及是为说表示同介指认带率也还就都曾又将把被记")
 _PARTY = ("党组", "党委")
-_FUNCTION_AFTER_NAME = frozenset("也还就都曾又将把被在等的说")
+_FUNCTION_AFTER_NAME = frozenset("也还就都曾又将把被在等的说记")
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,8 @@ def anaphors(ctx: Context) -> list[Mention]:
 
 
 def _anaphor_target(ctx: Context, refers: str) -> Mention | None:
-    if refers == "@focus":
-        return ctx.focus if ctx.focus is not None and ctx.focus.cls == "Department" else None
+    if refers == "@unit":
+        return None  # resolved once the units are known: see references()
     if ctx.subject is None:
         return None
     entry = ctx.res.lexicon.orgs.get(ctx.subject)
@@ -259,6 +260,35 @@ def _word_starts(ctx: Context, text: str, pos: int) -> bool:
     """True when a verb, adverb or preposition of two characters starts at ``pos``."""
     tag = ctx.res.word_tags.get(text[pos:pos + 2])
     return tag is not None and tag.startswith(("v", "d", "p", "c", "u"))
+
+
+_UNIT_TAIL = re.compile(r"^(?:该|本)?(.+?)(?:里|室)?$")
+
+
+def references(ctx: Context, mentions: list[Mention]) -> list[Mention]:
+    """该科 / 该馆 / 该办事处 …: the last unit named before whose name ends like the word
+    (else the unit the title is about); 他 / 她: the last person named before."""
+    text, out = ctx.text, []
+    table = {w: r for w, r in ctx.res.lexicon.anaphors.items() if r == "@unit"}
+    words = sorted(table, key=len, reverse=True)
+    units = [m for m in mentions if m.cls in ("Department", "SubOffice")]
+    people = [m for m in mentions if m.cls == "Person"]
+    for m in re.finditer("|".join(map(re.escape, words)), text) if words else ():
+        if covered(mentions, m.start(), m.end()):
+            continue
+        tail = _UNIT_TAIL.match(m.group()).group(1)  # type: ignore[union-attr]
+        before = [u for u in units if u.end <= m.start() and u.name.endswith(tail)
+                  and m.start() - u.end < 800]
+        target = before[-1] if before else ctx.focus
+        if target is not None and target.cls in ("Department", "SubOffice"):
+            out.append(Mention(m.start(), m.end(), m.group(), target.cls, target.name,
+                               "lexicon.anaphors", target.parent))
+    for m in re.finditer("[他她](?![们人])", text):
+        before = [p for p in people if p.end <= m.start() and m.start() - p.end < 400]
+        if before and not covered(mentions, m.start(), m.end()):
+            out.append(Mention(m.start(), m.end(), m.group(), "Person", before[-1].name,
+                               "pronoun"))
+    return out
 
 
 def repeated(ctx: Context, mentions: list[Mention]) -> list[Mention]:

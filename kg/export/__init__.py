@@ -1,23 +1,27 @@
 """Writing a built graph to files, byte-identical on every run, and reading a build back.
 
-May import ``kg.vocab``, ``kg._fs`` and ``kg.errors``.
+May import ``kg.vocab``, ``kg.resources``, ``kg._fs`` and ``kg.errors``.
 
 :data:`EXPORTERS` is the table of output formats (``turtle``, ``trig``, ``nt``, ``nquads``,
-``jsonld``); the CLI's ``--format`` choices and the round-trip tests iterate it, so a new
-format is one entry.  Every exporter goes through one canonical form: the rdflib dataset is
-dumped as N-Quads, parsed by pyoxigraph, blank nodes (if any) are relabelled with RDFC-1.0,
-and the quads are sorted by graph, subject, predicate (``rdf:type`` first) and object.
-pyoxigraph then writes that sorted stream, which makes the files independent of rdflib's
-hash-seeded set order (rdflib issue #3545) and about seven times faster than rdflib's
-Turtle writer.  Turtle and N-Triples hold the union of the named graphs (each triple once);
-TriG, N-Quads and JSON-LD keep one named graph per document.
+``jsonld``, ``graphml``); the CLI's ``--format`` choices and the round-trip tests iterate
+it, so a new format is one entry.  Every exporter goes through one canonical form: the
+rdflib dataset is converted to pyoxigraph quads, blank nodes (if any) are relabelled with
+RDFC-1.0, and the quads are sorted by graph, subject, predicate (``rdf:type`` first) and
+object.  pyoxigraph then writes that sorted stream, which makes the files independent of
+rdflib's hash-seeded set order (rdflib issue #3545) and about seven times faster than
+rdflib's Turtle writer.  Turtle, N-Triples and GraphML hold the union of the named graphs
+(each triple once); TriG, N-Quads and JSON-LD keep one named graph per document.  JSON-LD
+is compacted against the published context ``ontology/context.jsonld``
+(:mod:`kg.export.jsonld`); GraphML, which is not RDF, is drawn through networkx for Gephi
+and Cytoscape (:mod:`kg.export.graphml`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import ConjunctiveGraph, Dataset, Graph
@@ -25,6 +29,8 @@ from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg._fs import atomic_write_bytes, ensure_dir
 from kg.errors import InputError
+from kg.export.graphml import render_graphml
+from kg.export.jsonld import render_jsonld
 from kg.vocab import DEFAULT_BASE_IRI, PREFIXES, RDF
 
 __all__ = [
@@ -44,6 +50,7 @@ _OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 _RDF_TYPE = str(RDF.type)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _BASE_NAME = "graph"
+Writer = Callable[[Sequence[Any], Mapping[str, str]], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +61,24 @@ class Exporter:
         name: the format's name on the command line (``--format turtle``).
         suffix: the file suffix, with its dot (``.ttl``); files are named ``graph<suffix>``.
         media_type: the IANA media type of the format.
-        rdf_format: the pyoxigraph format that writes (and reads) it.
+        rdf_format: the pyoxigraph format that reads it (and writes it, without a
+            ``writer``); ``None`` for a format that is not RDF (GraphML).
         union: whether the format holds triples only (the union of the named graphs).
+        writer: our own writer, given the quads (or, for a union format, the triples) in
+            canonical order and the prefixes; ``None`` to let pyoxigraph write.
     """
 
     name: str
     suffix: str
     media_type: str
-    rdf_format: ox.RdfFormat
+    rdf_format: ox.RdfFormat | None
     union: bool
+    writer: Writer | None = None
+
+    @property
+    def is_rdf(self) -> bool:
+        """Whether the format is an RDF syntax that RDF tools read back."""
+        return self.rdf_format is not None
 
     def serialize(self, dataset: Graph) -> bytes:
         """The dataset in this format, byte-identical for equal datasets.
@@ -86,6 +102,8 @@ class Exporter:
             The serialisation, UTF-8.
         """
         items: Sequence[ox.Quad] | list[ox.Triple] = _union(quads) if self.union else quads
+        if self.writer is not None:
+            return self.writer(items, prefixes)
         if self.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
             return ox.serialize(items, format=self.rdf_format, prefixes=prefixes) or b""
         return ox.serialize(items, format=self.rdf_format) or b""
@@ -99,7 +117,10 @@ EXPORTERS: dict[str, Exporter] = {
         Exporter("trig", ".trig", "application/trig", ox.RdfFormat.TRIG, union=False),
         Exporter("nt", ".nt", "application/n-triples", ox.RdfFormat.N_TRIPLES, union=True),
         Exporter("nquads", ".nq", "application/n-quads", ox.RdfFormat.N_QUADS, union=False),
-        Exporter("jsonld", ".jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, union=False),
+        Exporter("jsonld", ".jsonld", "application/ld+json", ox.RdfFormat.JSON_LD, union=False,
+                 writer=render_jsonld),
+        Exporter("graphml", ".graphml", "application/graphml+xml", None, union=True,
+                 writer=render_graphml),
     )
 }
 
@@ -270,10 +291,10 @@ def find_output(path: Path) -> Path:
 
 def _format_of(path: Path) -> ox.RdfFormat:
     for exporter in EXPORTERS.values():
-        if path.suffix.lower() == exporter.suffix:
+        if path.suffix.lower() == exporter.suffix and exporter.rdf_format is not None:
             return exporter.rdf_format
     raise InputError(f"unknown graph file type {path.suffix or '(none)'!r}", path=str(path),
-                     hint="use " + ", ".join(e.suffix for e in EXPORTERS.values()))
+                     hint="use " + ", ".join(e.suffix for e in EXPORTERS.values() if e.is_rdf))
 
 
 def read_output(path: Path) -> Dataset:
