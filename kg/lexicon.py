@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from kg.errors import LexiconError
 from kg.resources import data_path, read_data_text
 
 __all__ = ["Lexicon", "OrgEntry", "Region", "TsvRow", "load_lexicon", "read_tsv"]
+
+_T = TypeVar("_T")
 
 _CLASSES = frozenset(
     {"Administration", "Bureau", "SubOffice", "Department", "ExternalOrganization"}
@@ -140,6 +144,64 @@ class Lexicon:
     def trigger_words(self, kind: str) -> tuple[str, ...]:
         """Trigger words of one kind, longest first (empty when the kind is unknown)."""
         return self.triggers.get(kind, ())
+
+    # ------------------------------------------------------------------ compiled once
+    # The extractors ask for the same word lists and alternations for every sentence;
+    # these build each one once per lexicon (that is, once per process).
+
+    @functools.cached_property
+    def _built(self) -> dict[tuple[object, ...], object]:
+        return {}
+
+    def _once(self, key: tuple[object, ...], make: Callable[[], _T]) -> _T:
+        if key not in self._built:
+            self._built[key] = make()
+        return self._built[key]  # type: ignore[return-value]
+
+    def words_pattern(self, words: tuple[str, ...], template: str = "{}") -> re.Pattern[str]:
+        """The alternation of ``words`` (escaped, in the order given) put into ``template``
+        at ``{}``, compiled once.
+
+        Args:
+            words: the literal words; put the longest first for longest-match-wins.
+            template: a regex around the alternation, e.g. ``"({})[”’]?"``.
+        """
+        def make() -> re.Pattern[str]:
+            alternation = "|".join(map(re.escape, words)) or r"(?!x)x"  # no words: no match
+            return re.compile(template.replace("{}", alternation))
+
+        return self._once(("words", words, template), make)
+
+    def trigger_pattern(self, kind: str) -> re.Pattern[str]:
+        """The trigger words of one kind as one regex, longest first (compiled once)."""
+        return self.words_pattern(self.trigger_words(kind))
+
+    def trigger_table(self, kinds: tuple[str, ...]) -> tuple[dict[str, str], re.Pattern[str]]:
+        """Trigger words of several kinds: word -> kind (the kind listed first wins a word
+        two kinds share) and one regex of all of them, longest first; built once."""
+        def make() -> tuple[dict[str, str], re.Pattern[str]]:
+            words = {w: k for k in reversed(kinds) for w in self.trigger_words(k)}
+            ordered = sorted(words, key=len, reverse=True)
+            return words, re.compile("|".join(re.escape(w) for w in ordered))
+
+        return self._once(("table", kinds), make)
+
+    def trigger_word_set(self, kinds: tuple[str, ...]) -> frozenset[str]:
+        """Every trigger word of the given kinds, for membership tests."""
+        return self._once(("set", kinds), lambda: frozenset(
+            w for k in kinds for w in self.trigger_words(k)))
+
+    def programme_head_words(self, strong_only: bool) -> tuple[str, ...]:
+        """Programme head words, longest first; only those that make a programme on their
+        own (not ``quoted_only``) when ``strong_only``."""
+        return self._once(("heads", strong_only), lambda: tuple(sorted(
+            (h for h, quoted_only in self.programme_heads.items()
+             if not (strong_only and quoted_only)), key=len, reverse=True)))
+
+    def honour_core_words(self, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        """Honour-title cores whose kind is one of ``kinds``, longest first."""
+        return self._once(("cores", kinds), lambda: tuple(sorted(
+            (c for c, k in self.honour_cores.items() if k in kinds), key=len, reverse=True)))
 
     def user_dictionary(self) -> list[str]:
         """Lines of a jieba user dictionary (``word freq tag``), generated from the tables."""

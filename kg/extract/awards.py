@@ -276,6 +276,8 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
     return facts + person_facts, honours + person_honours
 
 
+_DECISION = re.compile(r"(?:表彰|命名|授予)[^。]{0,40}(?:决定|通报|通知)")
+_SIGNED = re.compile(r"^\s*((?:19|20)[0-9]{2})年[0-9]{1,2}月[0-9]{1,2}日\s*$", re.M)
 _PAREN_YEAR = re.compile(r"(?:称号|荣誉称号)?[（(]((?:19|20)[0-9]{2})\s*年(?:度)?[）)]")
 _DECISION_YEAR = re.compile(
     r"(?:表彰|命名|授予)[^，。]{0,6}?((?:19|20)[0-9]{2})\s*年度|"
@@ -289,17 +291,22 @@ def _year_after(text: str, pos: int) -> int | None:
 
 
 def _decision_year(ctx: Context) -> int | None:
-    """关于表彰2022年度先进集体的决定: a decision's awards are for the year it names."""
+    """关于表彰2022年度先进集体的决定: a decision's awards are for the year it names; a
+    decision that names none confers them in the year it is signed (2023年9月12日)."""
     m = _DECISION_YEAR.search(ctx.title)
-    return int(m.group(1) or m.group(2)) if m else None
+    if m:
+        return int(m.group(1) or m.group(2))
+    if _DECISION.search(ctx.title):
+        signed = _SIGNED.search(ctx.text)
+        return int(signed.group(1)) if signed else None
+    return None
 
 
 def _triggers(ctx: Context, sentence: Sentence) -> list[tuple[int, int, str]]:
     kinds = ("award_passive", "award_active", "award_grant", "award_reconfirm")
-    words = {w: k for k in reversed(kinds) for w in ctx.res.lexicon.trigger_words(k)}
-    pattern = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    words, pattern = ctx.res.lexicon.trigger_table(kinds)
     found = []
-    for m in re.finditer(pattern, sentence.text):
+    for m in pattern.finditer(sentence.text):
         kind = words[m.group()]
         if kind == "award_grant" and "被" in sentence.text[max(0, m.start() - 16):m.start()]:
             kind = "award_passive"
@@ -427,10 +434,9 @@ def _honour_person_pairs(ctx: Context, sentence: Sentence, years: list[YearMark]
     """全国海关优秀共产党员田顺利 / “海关好人”崔国顺: an individual title right before a name."""
     facts, honours = [], []
     text = ctx.text
-    cores = [c for c, k in ctx.res.lexicon.honour_cores.items() if k in ("individual", "both")]
-    pattern = "(" + "|".join(re.escape(c) for c in sorted(cores, key=len, reverse=True)) + \
-        ")[”’\"]?"
-    for m in re.finditer(pattern, sentence.text):
+    cores = ctx.res.lexicon.honour_core_words(("individual", "both"))
+    pattern = ctx.res.lexicon.words_pattern(cores, "({})[”’\"]?")
+    for m in pattern.finditer(sentence.text):
         name_start = sentence.start + m.end()
         name_end = person_name_at(text, name_start, ctx.res)
         if name_end <= name_start:

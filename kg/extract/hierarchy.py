@@ -83,6 +83,8 @@ def _under_administration(ctx: Context, mentions: list[Mention]) -> list[Hierarc
         bureaus = [x for x in inside if x.cls == "Bureau"]
         admin = next((x for x in mentions if x.cls == "Administration"
                       and m.start() <= x.start < m.end()), None)
-        if bureaus and admin is not None:
+        if not bureaus and _subject_mention(ctx, m.start()) is not None:
+            bureaus = [_subject_mention(ctx, m.start())]  # 我们在海关总署党委…领导下
+        if bureaus and admin is not None and bureaus[0].cls == "Bureau":
             facts.append(HierarchyFact(sentence, bureaus[0], admin, "hierarchy.leadership"))
     return facts

@@ -44,14 +44,12 @@ class _Found:
     confidence: float
 
 
-def _heads(ctx: Context, strong_only: bool) -> list[str]:
-    table = ctx.res.lexicon.programme_heads
-    return sorted((h for h, quoted_only in table.items() if not (strong_only and quoted_only)),
-                  key=len, reverse=True)
+def _heads(ctx: Context, strong_only: bool) -> tuple[str, ...]:
+    return ctx.res.lexicon.programme_head_words(strong_only)
 
 
-def _ends_with_head(name: str, heads: list[str]) -> bool:
-    return any(name.endswith(h) for h in heads)
+def _ends_with_head(name: str, heads: tuple[str, ...]) -> bool:
+    return name.endswith(heads)
 
 
 def _suffix_after(ctx: Context, pos: int, limit: int) -> str:
@@ -69,7 +67,7 @@ def _suffix_after(ctx: Context, pos: int, limit: int) -> str:
 def _verb_before(ctx: Context, pos: int, floor: int) -> bool:
     clause = ctx.text[clause_start(ctx.text, pos, frozenset("，,；;。")):pos]
     clause = clause[max(0, len(clause) - 40):] if floor >= 0 else clause
-    return any(w in clause for w in ctx.res.lexicon.trigger_words("programme"))
+    return ctx.res.lexicon.trigger_pattern("programme").search(clause) is not None
 
 
 def _quoted(ctx: Context, sentence: Sentence) -> tuple[list[_Found], list[Mention]]:
@@ -151,8 +149,7 @@ def _unquoted(ctx: Context, sentence: Sentence) -> list[_Found]:
     text = ctx.text
     found = []
     strong = _heads(ctx, strong_only=True)
-    words = ctx.res.lexicon.trigger_words("programme")
-    for m in re.finditer("|".join(map(re.escape, words)), sentence.text):
+    for m in ctx.res.lexicon.trigger_pattern("programme").finditer(sentence.text):
         pos = sentence.start + m.end()
         if text.startswith("了", pos):
             pos += 1
@@ -173,7 +170,7 @@ def _unquoted(ctx: Context, sentence: Sentence) -> list[_Found]:
 
 
 def _has_trigger(ctx: Context, text: str) -> bool:
-    return any(w in text for w in ctx.res.lexicon.trigger_words("programme"))
+    return ctx.res.lexicon.trigger_pattern("programme").search(text) is not None
 
 
 def _measures(ctx: Context, sentence: Sentence) -> list[_Found]:

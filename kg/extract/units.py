@@ -126,8 +126,10 @@ def _place_like(ctx: Context, prefix: str) -> bool:
     last = ctx.res.cut(prefix)[-1]
     tag = ctx.res.word_tags.get(last)
     freq = ctx.res.tokenizer.FREQ.get(last) or 0
+    if len(last) == 1:  # 讲海关, 旧海关: a lone verb or adjective is no place name
+        return tag is None or not tag.startswith(("v", "a", "d", "p", "c", "u", "r", "m"))
     return (tag is None or tag.startswith(("ns", "nt", "nz", "j", "nr"))
-            or last.endswith(_PLACE_ENDINGS) or len(last) == 1
+            or last.endswith(_PLACE_ENDINGS)
             or (tag.startswith("n") and freq < _COMMON_WORD))
 
 
@@ -221,6 +223,7 @@ def departments(ctx: Context, base: list[Mention]) -> list[Mention]:
     out.extend(_shared_heads(ctx, base, out))
     out.extend(_bare_departments(ctx, base + out))
     out.extend(_bracketed_units(ctx, base + out))
+    out.extend(_listed_units(ctx, base + out))
     out.extend(_founded_units(ctx, base + out))
     return out
 
@@ -279,6 +282,22 @@ def _bracketed_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
             continue
         out.append(Mention(m.start(1), m.end(1), m.group(1), "Department", m.group(1),
                            "bracketed_unit", ctx.subject))
+    return out
+
+
+_LISTED_UNIT = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,6}?(?:处|科|室))"
+                          r"(?=、[^，。；]{0,20}?等(?:部门|处室|科室|内设机构)|等(?:部门|处室|科室))")
+
+
+def _listed_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
+    """法规处、综合业务处等部门: units listed as the subject's departments."""
+    if ctx.subject is None:
+        return []
+    out = []
+    for m in _LISTED_UNIT.finditer(ctx.text):
+        if not covered(taken, m.start(1), m.end(1)) and not covered(out, m.start(1), m.end(1)):
+            out.append(Mention(m.start(1), m.end(1), m.group(1), "Department", m.group(1),
+                               "listed_unit", ctx.subject))
     return out
 
 
