@@ -329,8 +329,9 @@ def _fits(p: Item, g: Item) -> bool:
 
 def merge_gold(datas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """One gold dict from several (one file per document, say): documents and awards are
-    concatenated, and entities of the same type, label, parent and org become one row
-    with their aliases and docs joined (a row stays optional only if every copy is).
+    concatenated, and entities of the same type, label and org become one row with their
+    aliases and docs joined and the parent any of them states (a row stays optional only if
+    every copy is); the same label under two different parents stays two rows.
 
     Args:
         datas: parsed gold files.
@@ -345,8 +346,16 @@ def merge_gold(datas: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
         documents.extend(data.get("documents", []))
         awards.extend(data.get("awards", []))
         for row in data["entities"]:
-            key = (row["type"], row["label"], str(row.get("parent")), str(row.get("org")))
-            kept = rows.setdefault(key, {**row, "aliases": [], "docs": []})
+            key = (row["type"], row["label"], str(row.get("org")))
+            kept = rows.get(key)
+            if kept is not None and row.get("parent") and kept.get("parent") and \
+                    row["parent"] != kept["parent"]:
+                key = (*key, str(row["parent"]))  # 机场海关 under two bureaus: two rows
+                kept = rows.get(key)
+            if kept is None:
+                kept = rows[key] = {**row, "aliases": [], "docs": []}
+            if row.get("parent") and not kept.get("parent"):
+                kept["parent"] = row["parent"]  # one document states the parent
             kept["aliases"] = sorted({*kept["aliases"], *row.get("aliases", [])})
             kept["docs"] = sorted({*kept["docs"], *row.get("docs", [])})
             if not row.get("optional"):

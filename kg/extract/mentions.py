@@ -185,6 +185,9 @@ def _title_zone(text: str) -> int:
 
 def person_name_at(text: str, start: int, res: Resources) -> int:
     """The end of a person's name starting at ``start`` (surname first), or ``start``."""
+    if start > 0 and is_cjk(text[start - 1]) and res.tokenizer.FREQ.get(
+            text[start - 1:start + 1]):
+        return start  # 中欧班列: the "surname" belongs to the word before it
     surname = text[start:start + 2] if text[start:start + 2] in res.lexicon.surnames else \
         text[start:start + 1]
     if surname not in res.lexicon.surnames:
@@ -195,7 +198,8 @@ def person_name_at(text: str, start: int, res: Resources) -> int:
     sizes = (1, 2) if text[s + 1:s + 2] and text[s + 1] in _FUNCTION_AFTER_NAME else (2, 1)
     for size in sizes:
         if s + size <= len(text) and all(is_cjk(c) for c in text[s:s + size]) and (
-                s + size == len(text) or text[s + size] in _PERSON_BOUNDARY):
+                s + size == len(text) or text[s + size] in _PERSON_BOUNDARY
+                or not is_cjk(text[s + size])):
             end = s + size
             break
     if end < 0 and s + 2 <= len(text) and all(is_cjk(c) for c in text[s:s + 2]):
