@@ -178,7 +178,8 @@ def _measures(ctx: Context, sentence: Sentence) -> list[_Found]:
     for m in ctx.res.pattern("numbered_measures").finditer(sentence.text):
         name = m.group("name")
         cut = 0
-        for word in ("出台了", "出台", "制定了", "制定", "推出", "印发", "了", "，", "形成"):
+        for word in ("出台", "制定", "制订", "推出", "印发", "发布", "落实好", "落实", "实施",
+                     "了", "，", "形成"):
             idx = name.rfind(word)
             if idx >= 0:
                 cut = max(cut, idx + len(word))
@@ -230,7 +231,8 @@ def _trim_item(ctx: Context, item: str) -> str | None:
         idx = item.rfind(word)
         if idx >= 0 and idx + len(word) < len(item):
             item = item[idx + len(word):]
-    if item.startswith(("“", "‘", "\"")) or len(item) < 2 or item.startswith(_QUANTIFIERS):
+    if item.startswith(("“", "‘", "\"")) or len(item) < 2 or item.startswith(_QUANTIFIERS) \
+            or item[0] in "对在向为把将与从":
         return None
     if ctx.res.lexicon.org_pattern.fullmatch(item) or not all(
             is_cjk(c) or c in "“”\"" for c in item) or any(w in item for w in _MOTION):
@@ -258,7 +260,10 @@ def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
     found = quoted + _book_titles(ctx, sentence) + _unquoted(ctx, sentence) + \
         _measures(ctx, sentence) + _lists(ctx, sentence)
     facts: dict[str, ProgrammeFact] = {}
+    offices = {m.name for m in mentions if m.cls in ("Bureau", "SubOffice")}
     for item in sorted(found, key=lambda f: (f.start, -f.confidence)):
+        if item.name in offices:
+            continue  # “洋浦海关”: an office named in quotes is not a programme
         if item.name in facts or any(item.name in k and item.start >= facts[k].programme.start
                                      and item.end <= facts[k].programme.end for k in facts):
             continue

@@ -29,6 +29,7 @@ QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "\"": "\"
 #: Characters that end a clause for subject and year lookup.
 CLAUSE_BREAKS = frozenset("，,；;：:")
 _QUOTE_CHARS = "“”‘’「」『』\"'《》"
+_OPENER = re.compile("[" + re.escape("".join(QUOTE_PAIRS)) + "]")
 
 
 def is_cjk(char: str) -> bool:
@@ -55,12 +56,10 @@ def quoted_spans(text: str, max_len: int = 60) -> list[Quoted]:
     """Balanced “…”, ‘…’, 「…」, "…" and 《…》 spans in ``text`` (outermost only)."""
     spans: list[Quoted] = []
     i = 0
-    while i < len(text):
+    while (found := _OPENER.search(text, i)) is not None:
+        i = found.start()
         opener = text[i]
-        closer = QUOTE_PAIRS.get(opener)
-        if closer is None:
-            i += 1
-            continue
+        closer = QUOTE_PAIRS[opener]
         j = _find_closer(text, i + 1, opener, closer, max_len)
         if j < 0:
             i += 1

@@ -185,6 +185,9 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
 def _dept_end(ctx: Context, start: int) -> int:
     """Where a department name starting at ``start`` ends (its head word), or -1."""
     words = ctx.res.lexicon.department_words
+    if ctx.res.lexicon.words_pattern((*words, *_UNIT_ENDS)).search(
+            ctx.text, start, start + 16) is None:
+        return -1  # no unit word within reach: no need to cut the window into tokens
     pos = start
     for token in ctx.res.cut(ctx.text[start:start + 16]):
         if not token or not all(is_cjk(c) for c in token) or token in STOP_TOKENS:
