@@ -6,12 +6,14 @@ May import only ``kg.errors``.  A build killed part way leaves the previous file
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 from kg.errors import InputError
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_dir"]
+
+_O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
 
 def ensure_dir(path: Path) -> Path:
@@ -36,10 +38,12 @@ def ensure_dir(path: Path) -> Path:
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new, never half.
 
-    The bytes go to a hidden ``.<name>.*.tmp`` file beside ``path``, which is flushed to
-    disk and renamed over ``path``.  Whatever stops the write (an error, or a
+    The bytes go to a hidden ``.<name>.<random>.tmp`` file beside ``path``, which is
+    flushed to disk and renamed over ``path``.  Whatever stops the write (an error, or a
     ``KeyboardInterrupt`` / ``SystemExit`` raised by a signal) removes the temporary file
-    before it propagates; only SIGKILL can leave one behind, hidden by its leading dot.
+    before it propagates: its name is chosen before it is created, so no moment exists
+    when it is on disk but unknown here.  Only SIGKILL can leave one behind, hidden by its
+    leading dot.
 
     Raises:
         InputError: the directory is not writable, or the write fails (disk full, the
@@ -47,17 +51,16 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """
     path = Path(path)
     ensure_dir(path.parent)
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _write_error(path, exc) from None
-    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o644)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except FileExistsError as exc:  # 64 random bits taken: not ours to remove
+        raise _write_error(path, exc) from None
     except BaseException as exc:
         try:
             os.unlink(tmp)

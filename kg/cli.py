@@ -235,7 +235,7 @@ def _build_summary(report: BuildReport) -> str:
 
 @main.command("query")
 @click.argument("sparql", metavar="[QUERY]", required=False)
-@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8"),
+@click.option("-f", "--file", "query_file", type=click.File("r", encoding="utf-8-sig"),
               help="Read the query from a .rq file.")
 @_graph_option()
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table",
@@ -347,6 +347,10 @@ def export_command(graph: Path, out_dir: Path, formats: tuple[str, ...]) -> None
                    "(Fuseki).")
 @click.option("--bulk", is_flag=True,
               help="Use Oxigraph's bulk loader (?no_transaction) for a large build.")
+@click.option("--union-default-graph", "union_default", is_flag=True,
+              help="Also replace the store's default graph with the union of the graphs, "
+                   "each triple once, so queries need no union option (for a store that "
+                   "holds this build only).")
 @click.option("--graph-param", default="graph", show_default=True,
               help="The query parameter that names a graph (graph-uri for Virtuoso).")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
@@ -355,8 +359,8 @@ def export_command(graph: Path, out_dir: Path, formats: tuple[str, ...]) -> None
               help="Seconds before the first retry; doubled for each further one.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
               show_default=True, help="Seconds to wait for the store on each request.")
-def load_command(build: Path, endpoint: str, bulk: bool, graph_param: str, retries: int,
-                 backoff: float, timeout: float) -> None:
+def load_command(build: Path, endpoint: str, bulk: bool, union_default: bool,
+                 graph_param: str, retries: int, backoff: float, timeout: float) -> None:
     """Load a build (default output/) into a triple store, one named graph per document.
 
     Each graph is PUT to ENDPOINT?graph=<document IRI>, so loading again replaces it.
@@ -367,8 +371,8 @@ def load_command(build: Path, endpoint: str, bulk: bool, graph_param: str, retri
         click.echo(f"loaded {graph.name or '(default graph)'}  {graph.triples} triples")
 
     policy = RetryPolicy(attempts=retries + 1, backoff=backoff, timeout=timeout)
-    report = load(build, endpoint, policy=policy, bulk=bulk, graph_param=graph_param,
-                  on_loaded=loaded)
+    report = load(build, endpoint, policy=policy, bulk=bulk, union_default=union_default,
+                  graph_param=graph_param, on_loaded=loaded)
     click.echo(f"{len(report.graphs)} graphs, {report.triples} triples into "
                f"{report.endpoint} in {report.seconds:.1f} s")
 

@@ -2,30 +2,79 @@
 
 ``build(paths, out_dir, ...)`` reads each document (ingest), runs the per-document stages
 (segment -> extract -> resolve) in this process or in ``workers`` processes, merges the
-entities of the corpus, builds the Dataset and writes the outputs atomically, with
+entities of the corpus, builds the graph and writes the outputs atomically, with
 ``build-report.json`` saying what became of every input.  One bad document is skipped
 or failed with a one-line reason; the others are still built.
+
+Scale:
+
+* **Workers.**  Each worker process loads the resources once (lexicon, patterns, jieba) and
+  takes the documents in chunks; it sends back only what the corpus stages need of a
+  resolved document (entities, resolved awards and programmes, metadata): the text,
+  sentences and mentions stay behind.  Output does not depend on the number of workers.
+* **Cache.**  ``<out_dir>/.cache/<key>.pickle`` holds each document's result, keyed by the
+  sha256 of the file's bytes, its path and the build's fingerprint (kg's version, the
+  source of ingest and the per-document stages, the data files and ``--data`` overlays, the
+  jieba and Python versions), so a rebuild processes only new or changed documents and a
+  changed lexicon rebuilds all.
+  Entries no document of the build used are removed.  Outputs are the same bytes with
+  or without the cache.  The files are pickles: a cache is as trusted as the output
+  directory that holds it.
+* **Memory.**  The graph is written document by document: each document's named graph is
+  made, sorted and appended to a temporary N-Quads file, and its triples go to a sorter that
+  spills sorted runs to disk, from which the union formats (Turtle, N-Triples) are read in
+  order.  No format holds the corpus as rdflib objects; only the HTML picture, which
+  draws everything, loads the graph into memory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import hashlib
+import heapq
+import importlib.metadata
 import json
+import os
+import pickle
+import sys
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-from kg import export, extract, graph, ingest, resolve, segment, viz
-from kg._fs import atomic_write_text, ensure_dir
+import pyoxigraph as ox
+from rdflib import Graph
+
+import kg
+from kg import doc as records
+from kg import (
+    errors,
+    export,
+    extract,
+    graph,
+    ingest,
+    lexicon,
+    patterns,
+    resolve,
+    resources,
+    segment,
+    viz,
+)
+from kg._fs import atomic_write_bytes, atomic_write_text, ensure_dir
 from kg.doc import BuildReport, Document, EntityIndex, Outcome
 from kg.errors import DocumentError, InputError, KgError
 from kg.ingest import find_documents
-from kg.patterns import Resources, load_resources
+from kg.lexicon import load_lexicon
+from kg.patterns import Resources, load_patterns, load_resources
 from kg.vocab import DEFAULT_BASE_IRI, IriMinter
 
 __all__ = [
+    "CACHE_DIR",
     "DEFAULT_BASE_IRI",
     "STAGES",
     "Pipeline",
@@ -42,6 +91,16 @@ STAGES: tuple[tuple[str, Stage, tuple[str, ...], tuple[str, ...]], ...] = (
     ("extract", extract.extract, extract.REQUIRES, extract.ASSIGNS),
     ("resolve", resolve.resolve_document, resolve.REQUIRES, resolve.ASSIGNS),
 )
+
+#: The cache directory's name inside the output directory.
+CACHE_DIR = ".cache"
+
+#: The fields of a resolved document that the corpus stages read; the rest is dropped
+#: before a document leaves its worker or enters the cache.
+_KEPT = frozenset({"id", "path", "meta", "entities", "resolved_awards",
+                   "resolved_programmes", "mentioned"})
+#: Union triples held in memory before a sorted run is written to disk.
+_RUN_LENGTH = 200_000
 
 
 @dataclass(frozen=True)
@@ -84,10 +143,156 @@ def process_document(path: str, root: str | None, overlays: tuple[str, ...] = ()
         doc = pipeline(doc)
     except KgError as exc:
         return Outcome(path, "failed", str(exc), doc.id), None
-    except Exception as exc:  # one bad document must not sink the build
+    except Exception as exc:  # noqa: BLE001 - one bad document must not sink the build
         reason = f"{path}: internal error {type(exc).__name__}: {exc}".splitlines()[0]
         return Outcome(path, "failed", reason, doc.id), None
     return Outcome(path, "built", "", doc.id), doc
+
+
+def _slim(doc: Document) -> Document:
+    """The document with only what the corpus stages read (see :data:`_KEPT`)."""
+    empty = {f.name: f.default for f in dataclasses.fields(Document)
+             if f.name not in _KEPT and f.default is not dataclasses.MISSING}
+    return dataclasses.replace(doc, text="", **empty)
+
+
+# ---------------------------------------------------------------------------- the cache
+
+
+def _fingerprint(overlays: tuple[str, ...]) -> str:
+    """What a cached result depends on besides its file: kg's version, the source of the
+    per-document stages, the data files and overlays, the jieba and Python versions."""
+    digest = hashlib.sha256()
+    versions = (kg.__version__, importlib.metadata.version("jieba"),
+                f"{sys.version_info[0]}.{sys.version_info[1]}")
+    digest.update(repr(versions).encode())
+    package = Path(kg.__file__ or "").parent
+    sources = [(0, path, path.relative_to(package)) for path in _stage_sources()]
+    trees = [resources.data_dir(), *(Path(o) for o in overlays)]
+    for number, top in enumerate(trees, start=1):
+        files = sorted(top.rglob("*")) if top.is_dir() else []
+        sources += [(number, path, path.relative_to(top)) for path in files
+                    if path.is_file() and path.relative_to(top).parts[0] != "viz"]
+    for number, path, name in sources:
+        digest.update(f"\0{number}\0{name.as_posix()}\0".encode("utf-8", "surrogateescape"))
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stage_sources() -> list[Path]:
+    """The source files whose code decides a document's cached result: ingest, the stages,
+    what they read through (patterns, lexicon, resources), the records, and this module.
+    (Graph, export, query and picture code can change without invalidating the cache.)"""
+    files: set[Path] = set()
+    for module in (ingest, segment, extract, resolve, patterns, lexicon, resources, records,
+                   errors, sys.modules[__name__]):
+        path = Path(module.__file__ or "")
+        files |= set(path.parent.rglob("*.py")) if path.name == "__init__.py" else {path}
+    return sorted(files)
+
+
+#: overlays -> the fingerprint of the data this process last loaded for them.
+_LOADED: dict[tuple[str, ...], str] = {}
+
+
+def _fresh_resources(overlays: tuple[str, ...], fingerprint: str) -> Resources:
+    """The resources for ``overlays`` as their files are now: when a data file changed
+    since this process loaded them (a new fingerprint), they are loaded afresh rather than
+    taken from the loaders' caches, so that neither the graph nor the cache is stale.
+
+    Raises:
+        DataError: a lexicon or pattern file is malformed.
+    """
+    if _LOADED.get(overlays, fingerprint) != fingerprint:
+        for loader in (load_resources, load_patterns, load_lexicon):
+            loader.cache_clear()
+    resources_ = load_resources(tuple(Path(o) for o in overlays))
+    _LOADED[overlays] = fingerprint
+    return resources_
+
+
+@dataclass(frozen=True)
+class _Cache:
+    """Resolved documents by content key, one pickle per document, under ``directory``."""
+
+    directory: Path
+    fingerprint: str
+
+    def key(self, path: Path, root: Path | None) -> str | None:
+        """The key of a file as found under ``root``; None when it cannot be read (ingest
+        then reports why)."""
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        digest = hashlib.sha256(f"{self.fingerprint}\0{path}\0{root}\0".encode(
+            "utf-8", "surrogateescape"))
+        digest.update(data)
+        return digest.hexdigest()
+
+    def has(self, key: str) -> bool:
+        """Whether an entry for ``key`` exists (it may still turn out unreadable)."""
+        return (self.directory / f"{key}.pickle").is_file()
+
+    def load(self, key: str) -> Document | None:
+        """The cached document, or None (absent, unreadable, or not a document)."""
+        try:
+            found = pickle.loads((self.directory / f"{key}.pickle").read_bytes())
+        except FileNotFoundError:
+            return None
+        except Exception:  # noqa: BLE001 - a torn or foreign file is a miss, never an error
+            return None
+        return found if isinstance(found, Document) else None
+
+    def store(self, key: str, doc: Document) -> None:
+        """Save ``doc`` under ``key`` (temporary file, then rename; no fsync: a torn entry
+        is a miss).  A cache that cannot be written is skipped silently."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.directory)
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(doc, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.directory / f"{key}.pickle")
+        except OSError:
+            pass
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove the entries whose key is not in ``keep``, and temporary files left by a
+        build that was killed."""
+        try:
+            entries = list(self.directory.iterdir())
+        except OSError:
+            return
+        for entry in entries:
+            if entry.suffix != ".pickle" or entry.stem not in keep:
+                try:
+                    entry.unlink()
+                except OSError:
+                    pass
+
+
+# --------------------------------------------------------------------- per-document stages
+
+_Job = tuple[str, "str | None", tuple[str, ...], "str | None", "str | None"]
+
+
+def _warm(overlays: tuple[str, ...]) -> None:
+    """Load a worker's resources once, before its first document."""
+    res = load_resources(tuple(Path(o) for o in overlays))
+    res.tokenizer  # noqa: B018 - the jieba dictionary, loaded once per process
+    res.word_tags  # noqa: B018
+
+
+def _job(path: str, root: str | None, overlays: tuple[str, ...], cache_dir: str | None,
+         key: str | None) -> tuple[Outcome, Document | None]:
+    """Process one file in a worker and return (and cache) only what the corpus needs."""
+    outcome, doc = process_document(path, root, overlays)
+    if doc is None:
+        return outcome, None
+    doc = _slim(doc)
+    if cache_dir is not None and key is not None:
+        _Cache(Path(cache_dir), "").store(key, doc)
+    return outcome, doc
 
 
 def _roots(paths: Sequence[str | Path]) -> dict[Path, Path | None]:
@@ -104,21 +309,58 @@ def _roots(paths: Sequence[str | Path]) -> dict[Path, Path | None]:
     return roots
 
 
-def _run(files: dict[Path, Path | None], workers: int, overlays: tuple[str, ...]
-         ) -> Iterator[tuple[Outcome, Document | None]]:
-    jobs = [(str(p), str(r) if r else None, overlays) for p, r in sorted(files.items())]
+def _run(files: dict[Path, Path | None], workers: int, overlays: tuple[str, ...],
+         cache: _Cache | None, used: set[str]) -> Iterator[tuple[Outcome, Document | None]]:
+    """Outcomes and slim documents of every file, in no particular order.
+
+    The workers start on the documents the cache lacks before the cached ones are read,
+    so that reading the cache overlaps with their work (and forked workers do not inherit
+    the cached documents).  A cache entry that turns out unreadable is processed here.
+    """
+    jobs: list[_Job] = []
+    hits: list[tuple[Path, str]] = []
+    directory = str(cache.directory) if cache is not None else None
+    for path, root in sorted(files.items()):
+        key = cache.key(path, root) if cache is not None else None
+        if key is not None:
+            used.add(key)
+            if cache is not None and cache.has(key):
+                hits.append((path, key))
+                continue
+        jobs.append((str(path), str(root) if root else None, overlays, directory, key))
+    late: list[_Job] = []
     if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield process_document(*job)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(process_document, *zip(*jobs), chunksize=4)
+        yield from _cached(hits, cache, files, overlays, late)
+        late += jobs
+    else:
+        chunk = max(1, min(32, len(jobs) // (workers * 8)))
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_warm,
+                                 initargs=(overlays,)) as pool:
+            results = pool.map(_job, *zip(*jobs), chunksize=chunk)
+            yield from _cached(hits, cache, files, overlays, late)
+            yield from results
+    for job in late:
+        yield _job(*job)
+
+
+def _cached(hits: list[tuple[Path, str]], cache: _Cache | None,
+            files: dict[Path, Path | None], overlays: tuple[str, ...], late: list[_Job]
+            ) -> Iterator[tuple[Outcome, Document | None]]:
+    """The cached documents; an entry that cannot be read is added to ``late``."""
+    for path, key in hits:
+        found = cache.load(key) if cache is not None else None
+        if found is None:
+            root = files[path]
+            late.append((str(path), str(root) if root else None, overlays,
+                         str(cache.directory) if cache is not None else None, key))
+            continue
+        yield Outcome(str(path), "built", "", found.id), found
 
 
 def _unique_ids(docs: list[Document], outcomes: list[Outcome]) -> list[Document]:
     seen: dict[str, str] = {}
     kept = []
-    for doc in docs:
+    for doc in sorted(docs, key=lambda d: Path(d.path)):  # the order files were found in
         if doc.id in seen:
             outcomes[:] = [o if o.path != doc.path else
                            Outcome(o.path, "failed", f"{doc.path}: same document id as "
@@ -130,10 +372,123 @@ def _unique_ids(docs: list[Document], outcomes: list[Outcome]) -> list[Document]
     return kept
 
 
+# ------------------------------------------------------------------------------- writing
+
+
+class _Sorter:
+    """Sorts and de-duplicates more lines than should be held in memory: sorted runs of at
+    most ``run_length`` lines are written under ``directory`` and merged at the end."""
+
+    def __init__(self, directory: Path, run_length: int = _RUN_LENGTH) -> None:
+        self.directory, self.run_length = directory, run_length
+        self.buffer: list[str] = []
+        self.runs: list[Path] = []
+        self.count = 0  #: distinct lines :meth:`merged` has given so far
+
+    def extend(self, lines: Iterable[str]) -> None:
+        self.buffer.extend(lines)
+        if len(self.buffer) >= self.run_length:
+            self._spill()
+
+    def _spill(self) -> None:
+        path = self.directory / f"run{len(self.runs):05d}.txt"
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.writelines(f"{line}\n" for line in sorted(set(self.buffer)))
+        self.runs.append(path)
+        self.buffer = []
+
+    def merged(self) -> Iterator[str]:
+        """Every distinct line, in order."""
+        with contextlib.ExitStack() as stack:
+            files = [stack.enter_context(open(p, encoding="utf-8", newline="\n"))
+                     for p in self.runs]
+            streams = [(line[:-1] for line in f) for f in files]
+            last = None
+            for line in heapq.merge(*streams, sorted(set(self.buffer))):
+                if line != last:
+                    self.count += 1
+                    yield line
+                    last = line
+
+
+def _nt_line(line: str) -> str:
+    """A union line (see :func:`_stream_graph`) as N-Triples."""
+    subject, predicate, obj = line.split("\0")
+    return f"{subject} {predicate or graph.RDF_TYPE} {obj} .\n"
+
+
+def _stream_graph(docs: list[Document], index: EntityIndex, minter: IriMinter,
+                  tmp: Path) -> tuple[Path, Path, int]:
+    """Write the canonical quads (N-Quads) and the sorted distinct union (N-Triples) into
+    ``tmp``, one document at a time; returns both paths and the number of triples.
+
+    A union triple is sorted as one line, its statement row joined by NUL (which N-Triples
+    text never holds), so that the lines' order is the rows' order, the canonical one.
+    """
+    facts = graph.corpus_facts(docs, index, minter)
+    by_id = {d.id: d for d in docs}
+    sorter = _Sorter(tmp)
+    quads_path, triples_path = tmp / "quads.nq", tmp / "triples.nt"
+    with open(quads_path, "w", encoding="utf-8", newline="\n") as handle:
+        for doc_id in graph.graph_order(by_id, minter):
+            statements = graph.document_statements(by_id[doc_id], facts)
+            handle.write(statements.nquads())
+            sorter.extend(map("\0".join, statements.rows))
+    with open(triples_path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.writelines(map(_nt_line, sorter.merged()))
+    return quads_path, triples_path, sorter.count
+
+
+def _render(exporter: export.Exporter, source: Path, prefixes: dict[str, str]) -> bytes:
+    """One format from the canonical quads, or from the sorted union for a union format
+    (read as a stream, so a large graph is never held as terms)."""
+    if not exporter.union:
+        quads = ox.parse(path=source, format=ox.RdfFormat.N_QUADS)
+        # pyoxigraph's writers read the stream once; our own writers get a list
+        items = cast("Sequence[ox.Quad]", quads) if exporter.writer is None else list(quads)
+        return exporter.render(items, prefixes)
+    triples = (q.triple for q in ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES))
+    if exporter.writer is not None:
+        return exporter.writer(list(triples), prefixes)
+    if exporter.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        return ox.serialize(triples, format=exporter.rdf_format, prefixes=prefixes) or b""
+    return ox.serialize(triples, format=exporter.rdf_format) or b""
+
+
+def _exporter(name: str) -> export.Exporter:
+    if name not in export.EXPORTERS:
+        raise InputError(f"unknown output format {name!r}", path="--format",
+                         hint="use one of " + ", ".join(export.EXPORTERS))
+    return export.EXPORTERS[name]
+
+
+def _write_outputs(docs: list[Document], index: EntityIndex, minter: IriMinter, out: Path,
+                   formats: Sequence[str], html: bool) -> tuple[list[Path], int]:
+    """Write every requested format (and the picture) atomically; returns the paths written
+    and the number of distinct triples."""
+    exporters = [_exporter(name) for name in dict.fromkeys(formats)]
+    prefixes = export.prefixes_for(Graph(), minter.base)
+    with tempfile.TemporaryDirectory(prefix=".kg-build-", suffix=".tmp", dir=out) as scratch:
+        quads, triples, count = _stream_graph(docs, index, minter, Path(scratch))
+        written = []
+        for exporter in exporters:
+            path = out / f"graph{exporter.suffix}"
+            atomic_write_bytes(path, _render(exporter, triples if exporter.union else quads,
+                                             prefixes))
+            written.append(path)
+        if html:
+            written += viz.write_html(export.read_output(quads), out / "graph.html")
+    return written, count
+
+
+# --------------------------------------------------------------------------------- build
+
+
 def build(paths: Sequence[str | Path], out_dir: str | Path, *,
           base_iri: str = DEFAULT_BASE_IRI, formats: Sequence[str] = ("turtle", "trig"),
           workers: int = 1, html: bool = True, data_dirs: Sequence[str | Path] = (),
-          on_outcome: Callable[[Outcome], None] | None = None) -> BuildReport:
+          cache: bool = True, on_outcome: Callable[[Outcome], None] | None = None
+          ) -> BuildReport:
     """Build the knowledge graph of the documents under ``paths`` into ``out_dir``.
 
     Args:
@@ -144,49 +499,55 @@ def build(paths: Sequence[str | Path], out_dir: str | Path, *,
         workers: processes for the per-document stages (output is identical for any N).
         html: also write the interactive picture.
         data_dirs: user data directories whose lexicon/pattern files add rows.
+        cache: reuse the results of unchanged documents from ``out_dir/.cache`` (and keep
+            it up to date); False processes every document and leaves the cache alone.
         on_outcome: called once per input file as it is done (for a progress bar).
 
     Returns:
         The report; ``report.ok`` is False when some input was skipped or failed.
 
     Raises:
-        InputError: a path does not exist, no document was found, or out_dir is unusable.
+        InputError: a path does not exist, no document was found, out_dir is unusable, or
+            a format is unknown.
     """
     started = time.perf_counter()
     minter = IriMinter(base_iri)
     out = ensure_dir(Path(out_dir))
     overlays = tuple(str(Path(d)) for d in data_dirs)
-    load_resources(tuple(Path(o) for o in overlays))  # bad data files fail before any work
+    fingerprint = _fingerprint(overlays)
+    _fresh_resources(overlays, fingerprint)  # bad data files fail before any work
+    for name in formats:
+        _exporter(name)
     files = _roots(paths)
     if not files:
         raise InputError("no .txt or .html documents found", path=", ".join(map(str, paths)))
-    outcomes, docs = [], []
-    for outcome, doc in _run(files, workers, overlays):
+    store = _Cache(out / CACHE_DIR, fingerprint) if cache else None
+    outcomes, docs, used = [], [], set[str]()
+    for outcome, doc in _run(files, workers, overlays, store, used):
         outcomes.append(outcome)
         if doc is not None:
             docs.append(doc)
         if on_outcome is not None:
             on_outcome(outcome)
+    if store is not None:
+        store.prune(used)
     docs = _unique_ids(docs, outcomes)
     index = resolve.merge_entities(docs)
-    dataset = graph.build_dataset(docs, index, minter)
-    written = export.write_outputs(dataset, out, formats, base_iri=base_iri)
-    if html:
-        written += viz.write_html(dataset, out / "graph.html")
-    report = _report(outcomes, index, docs, dataset, written, started)
+    written, triples = _write_outputs(docs, index, minter, out, formats, html)
+    report = _report(outcomes, index, docs, triples, written, started)
     atomic_write_text(out / "build-report.json", _report_json(report))
     return report
 
 
-def _report(outcomes: list[Outcome], index: EntityIndex, docs: list[Document],
-            dataset: object, written: list[Path], started: float) -> BuildReport:
+def _report(outcomes: list[Outcome], index: EntityIndex, docs: list[Document], triples: int,
+            written: list[Path], started: float) -> BuildReport:
     counts = Counter(key.cls for key in index.entities)
     programmes = len({index.key(p.programme) for d in docs for p in d.resolved_programmes})
     awards = len({(index.key(a.recipient), index.key(a.honour), a.year)
                   for d in docs for a in d.resolved_awards})
     return BuildReport(
         outcomes=tuple(sorted(outcomes)), entity_counts=dict(sorted(counts.items())),
-        awards=awards, programmes=programmes, triples=len(dataset),  # type: ignore[arg-type]
+        awards=awards, programmes=programmes, triples=triples,
         files=tuple(str(p) for p in written), seconds=time.perf_counter() - started)
 
 

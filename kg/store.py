@@ -1,7 +1,7 @@
 """Loading a build into a triple store over the SPARQL 1.1 Graph Store HTTP Protocol.
 
-May import ``kg.errors`` only (and pyoxigraph to read the build).  :func:`load` reads a build (``graph.trig`` preferred, so
-that every document keeps its named graph) and PUTs each named graph to
+May import ``kg.errors`` only (and pyoxigraph to read the build).  :func:`load` reads a
+build (``graph.trig`` preferred, so that every document keeps its named graph) and PUTs each named graph to
 ``ENDPOINT?graph=<document IRI>`` as N-Triples.  PUT replaces a graph, so loading twice
 leaves the same store and a rebuilt document replaces its old triples.  A refused
 connection, a timeout, and answers 408, 429 and 5xx are retried a bounded number of
@@ -9,6 +9,11 @@ times with exponential back-off (:class:`RetryPolicy`); any other 4xx fails at o
 since sending the same request again cannot help.  Every failure is a
 :class:`~kg.errors.StoreError` whose one-line message names how many graphs were loaded
 before it; ``on_loaded`` hears of each graph only once the store has accepted it.
+
+``union_default=True`` also PUTs the union of the graphs, each triple once, as the store's
+default graph (replacing it), so that SPARQL over the default graph needs no union option;
+Oxigraph's ``union-default-graph`` repeats a triple for every graph that states it, which
+multiplies joins on a corpus where documents restate the same entities.
 
 ``bulk=True`` takes Oxigraph's bulk path instead: the graphs are DELETEd, then the whole
 build is POSTed as N-Quads with ``?no_transaction``, which Oxigraph loads with its bulk
@@ -66,7 +71,7 @@ class RetryPolicy:
 
     def wait(self, failed: int) -> float:
         """Seconds to wait after the ``failed``-th failed try (1-based)."""
-        return min(self.max_wait, self.backoff * 2 ** (failed - 1))
+        return float(min(self.max_wait, self.backoff * 2 ** (failed - 1)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +126,12 @@ def _source_file(source: Path) -> Path:
     raise InputError("graph not found", path=str(source), hint="run 'kg build' first")
 
 
-def read_graphs(source: Path) -> list[GraphPayload]:
+def read_graphs(source: Path, *, union_default: bool = False) -> list[GraphPayload]:
     """The graphs of a build, the default graph first, then named graphs by IRI.
 
     Args:
         source: a build directory or a ``.trig`` / ``.nq`` / ``.ttl`` / ``.nt`` file.
+        union_default: make the default graph the union of all graphs, each triple once.
 
     Returns:
         One payload per graph; a Turtle or N-Triples build is one default graph.
@@ -146,6 +152,9 @@ def read_graphs(source: Path) -> list[GraphPayload]:
     except (SyntaxError, ValueError) as exc:
         raise InputError(f"cannot parse graph file ({exc})", path=str(path),
                          hint="rebuild it with 'kg build'") from None
+    if union_default:
+        union = {t: None for triples in groups.values() for t in triples}
+        groups[None] = sorted(union, key=str)
     order = sorted(groups, key=lambda name: (name is not None, name or ""))
     return [GraphPayload(name, len(groups[name]),
                          ox.serialize(groups[name], format=ox.RdfFormat.N_TRIPLES) or b"")
@@ -243,6 +252,7 @@ def load(
     *,
     policy: RetryPolicy = RetryPolicy(),
     bulk: bool = False,
+    union_default: bool = False,
     graph_param: str = "graph",
     on_loaded: Callable[[GraphPayload], None] | None = None,
 ) -> LoadReport:
@@ -254,6 +264,8 @@ def load(
             (Oxigraph), ``http://localhost:3030/ds/data`` (Fuseki).
         policy: retries, back-off and timeout.
         bulk: use Oxigraph's bulk loader (``?no_transaction``) for the whole build.
+        union_default: also replace the store's default graph with the union of the
+            graphs, each triple once (for a store that holds this build only).
         graph_param: the query parameter naming the graph (``graph-uri`` for Virtuoso).
         on_loaded: called with each graph once the store has accepted it.
 
@@ -269,7 +281,7 @@ def load(
 
     started = time.perf_counter()
     endpoint = _check_endpoint(endpoint)
-    graphs = read_graphs(Path(source))
+    graphs = read_graphs(Path(source), union_default=union_default)
     with httpx.Client(timeout=policy.timeout) as client:
         if bulk:
             _load_bulk(client, endpoint, graphs, policy, graph_param)

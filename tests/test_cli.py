@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -44,7 +45,8 @@ COMMANDS = sorted(main.commands)
 
 
 def test_cli_has_every_command() -> None:
-    assert COMMANDS == ["build", "evaluate", "export", "query", "stats", "validate", "viz"]
+    assert COMMANDS == ["build", "evaluate", "export", "load", "query", "stats", "validate",
+                        "viz"]
 
 
 @pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)],
@@ -193,6 +195,46 @@ def test_cli_export_unwritable_output_exits_2(tmp_path: Path) -> None:
     result = _run("export", "--graph", str(GRAPH), "-o", str(tmp_path / "file" / "out"),
                   "--format", "nt")
     _assert_error(result, 2, "cannot create output directory")
+
+
+def test_cli_export_graphml(tmp_path: Path) -> None:
+    result = _run("export", "--graph", str(GRAPH), "-o", str(tmp_path), "--format", "graphml")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "graph.graphml").read_bytes().startswith(b"<?xml")
+
+
+# --------------------------------------------------------------------- load
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_cli_load_store_down_exits_1_after_retries(tmp_path: Path) -> None:
+    shutil.copy(GRAPH, tmp_path / "graph.trig")
+    endpoint = f"http://127.0.0.1:{_closed_port()}/store"
+    result = _run("load", str(tmp_path), "--endpoint", endpoint, "--retries", "2",
+                  "--backoff", "0")
+    _assert_error(result, 1, endpoint, "cannot connect", "after 3 attempts", "0 of 2 graphs")
+    assert not [line for line in result.output.splitlines() if line.startswith("loaded")]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--endpoint", "localhost:7878/store"], "not an http"),
+    (["--endpoint", "http://127.0.0.1:9/store", "--retries", "-1"], "--retries"),
+    ([], "--endpoint"),
+], ids=["not_http", "negative_retries", "no_endpoint"])
+def test_cli_load_unusable_arguments_exit_2(args: list[str], needle: str,
+                                            tmp_path: Path) -> None:
+    shutil.copy(GRAPH, tmp_path / "graph.trig")
+    _assert_error(_run("load", str(tmp_path), *args), 2, needle)
+
+
+def test_cli_load_without_a_build_exits_2(tmp_path: Path) -> None:
+    _assert_error(_run("load", str(tmp_path), "--endpoint", "http://127.0.0.1:9/store"), 2,
+                  "kg build")
 
 
 def test_cli_viz_writes_html(tmp_path: Path) -> None:

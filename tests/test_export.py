@@ -1,18 +1,26 @@
-"""Tests for kg.export: every format round-trips through rdflib and pyoxigraph, files are
-byte-identical whatever the insertion order or hash seed, and builds are read back."""
+"""Tests for kg.export: every RDF format round-trips through rdflib, pyoxigraph and rapper and
+conforms to the shapes, JSON-LD is compacted with the published context, GraphML reads back
+in networkx, files are byte-identical whatever the insertion order or hash seed, and builds
+are read back."""
 
 from __future__ import annotations
 
+import io
+import json
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import warnings
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pyoxigraph as ox
 import pytest
+from lxml import etree
 from rdflib import BNode, Dataset, Graph, URIRef
 
 from kg.errors import InputError
@@ -24,12 +32,20 @@ from kg.export import (
     read_output,
     write_outputs,
 )
+from kg.export.graphml import ontology_labels
+from kg.export.jsonld import published_context
+from kg.validate import validate
+from kg.vocab import PREFIXES
 
 GRAPHS = Path(__file__).parent / "data" / "graphs"
 REPO = Path(__file__).resolve().parents[1]
 CASES = sorted(GRAPHS.glob("export_*.trig")) + sorted(GRAPHS.glob("query_*.trig"))
 RDFLIB_FORMATS = {"turtle": "turtle", "trig": "trig", "nt": "nt", "nquads": "nquads",
                   "jsonld": "json-ld"}
+RDF_FORMATS = [name for name, exporter in EXPORTERS.items() if exporter.is_rdf]
+#: Our format name -> rapper's parser name; raptor2 has no JSON-LD parser.
+RAPPER_FORMATS = {"turtle": "turtle", "trig": "trig", "nt": "ntriples", "nquads": "nquads"}
+CKG = "https://w3id.org/customs-kg/ontology#"
 
 
 def _rdflib_parse(path: Path, name: str) -> Dataset:
@@ -70,7 +86,7 @@ def _renamed_blank_nodes(dataset: Dataset) -> Dataset:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
-@pytest.mark.parametrize("name", list(EXPORTERS))
+@pytest.mark.parametrize("name", RDF_FORMATS)
 def test_export_round_trip_rdflib_and_pyoxigraph(case: Path, name: str, tmp_path: Path) -> None:
     source = read_output(case)
     exporter = EXPORTERS[name]
@@ -88,7 +104,7 @@ def test_export_round_trip_rdflib_and_pyoxigraph(case: Path, name: str, tmp_path
         assert len(by_oxigraph) == len(list(by_rdflib.quads((None, None, None, None))))
 
 
-@pytest.mark.parametrize("name", list(EXPORTERS))
+@pytest.mark.parametrize("name", RDF_FORMATS)
 def test_export_round_trip_keeps_terms(name: str, tmp_path: Path) -> None:
     source = read_output(GRAPHS / "export_literals.trig")
     (path,) = write_outputs(source, tmp_path, [name])
@@ -240,3 +256,179 @@ def test_export_read_output_unknown_suffix(tmp_path: Path) -> None:
     odd.write_text("a,b\n", encoding="utf-8")
     with pytest.raises(InputError, match="unknown graph file type"):
         read_output(odd)
+
+
+# ------------------------------------------- the seeds build, read back by other tools
+
+
+@pytest.fixture(scope="module")
+def seeds_formats(seeds_build: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds build converted to every format once."""
+    out = tmp_path_factory.mktemp("seeds-all-formats")
+    convert(seeds_build, out, list(EXPORTERS))
+    return out
+
+
+def _quads_of(dataset: Dataset) -> set[tuple[object, ...]]:
+    return set(dataset.quads((None, None, None, None)))
+
+
+@pytest.mark.parametrize("name", RDF_FORMATS)
+def test_export_seeds_read_back_by_rdflib_and_pyoxigraph(name: str, seeds_formats: Path,
+                                                         seeds_build: Path) -> None:
+    exporter = EXPORTERS[name]
+    path = seeds_formats / f"graph{exporter.suffix}"
+    source = read_output(seeds_build / "graph.trig")
+    expected = _quads_of(source) if not exporter.union else None
+    by_rdflib = _rdflib_parse(path, name)
+    assert _triples(by_rdflib) == _triples(source)
+    by_oxigraph = set(ox.parse(path=path, format=exporter.rdf_format))
+    assert len(by_oxigraph) == (len(_triples(source)) if exporter.union
+                                else len(list(source.quads((None, None, None, None)))))
+    if expected is not None:
+        assert _quads_of(read_output(path)) == expected
+
+
+@pytest.mark.skipif(shutil.which("rapper") is None,
+                    reason="rapper not installed (apt-get install raptor2-utils)")
+@pytest.mark.parametrize("name", sorted(RAPPER_FORMATS))
+def test_export_seeds_read_back_by_rapper(name: str, seeds_formats: Path,
+                                          seeds_build: Path) -> None:
+    exporter = EXPORTERS[name]
+    path = seeds_formats / f"graph{exporter.suffix}"
+    done = subprocess.run(["rapper", "-i", RAPPER_FORMATS[name], "-c", str(path)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    problems = [line for line in done.stderr.splitlines()
+                if "error" in line.lower() or "warning" in line.lower()]
+    assert problems == []
+    source = read_output(seeds_build / "graph.trig")
+    expected = (len(_triples(source)) if exporter.union
+                else len(list(source.quads((None, None, None, None)))))
+    assert f"returned {expected} triples" in done.stderr
+
+
+@pytest.mark.parametrize("name", RDF_FORMATS)
+def test_export_seeds_every_rdf_format_conforms_to_the_shapes(name: str,
+                                                              seeds_formats: Path) -> None:
+    report = validate(seeds_formats / f"graph{EXPORTERS[name].suffix}")
+    assert report.conforms, report.violations[:3]
+
+
+# ------------------------------------------------------------------------- JSON-LD
+
+
+def _jsonld(source: Dataset, base_iri: str | None = None, tmp: Path | None = None) -> Any:
+    if tmp is None:
+        return json.loads(EXPORTERS["jsonld"].serialize(source))
+    (path,) = write_outputs(source, tmp, ["jsonld"], base_iri=base_iri)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _read_bytes(data: bytes, suffix: str) -> Dataset:
+    """Parse bytes of one of our formats (through read_output) into an rdflib Dataset."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"graph{suffix}"
+        path.write_bytes(data)
+        return read_output(path)
+
+
+def _nodes(document: Any) -> list[dict[str, Any]]:
+    return [node for graph in document["@graph"] for node in graph.get("@graph", [])]
+
+
+def test_export_jsonld_embeds_the_published_context() -> None:
+    published = json.loads((REPO / "ontology" / "context.jsonld").read_text(encoding="utf-8"))
+    document = _jsonld(read_output(GRAPHS / "query_customs.trig"))
+    assert document["@context"] == published["@context"] == dict(published_context())
+
+
+def test_export_jsonld_uses_short_keys(seeds_build: Path) -> None:
+    document = _jsonld(read_output(seeds_build))
+    nodes = _nodes(document)
+    keys = {key for node in nodes for key in node}
+    assert not [key for key in keys if key.startswith("http")]
+    assert {"label", "altLabel", "subOrganizationOf", "recipient", "honour", "evidence",
+            "wasDerivedFrom"} <= keys
+    bureau = next(node for node in nodes if node["@id"] == "id:bureau/满洲里海关")
+    assert bureau["@type"] == "Bureau" and bureau["label"] == "满洲里海关"
+    award = next(node for node in nodes if node["@type"] == "HonourAward")
+    assert award["recipient"].startswith("id:") and award["wasDerivedFrom"].startswith("id:doc/")
+    assert all(graph["@id"].startswith("id:doc/") for graph in document["@graph"])
+
+
+def test_export_jsonld_values_outside_the_terms_keep_their_meaning() -> None:
+    source = read_output(GRAPHS / "export_literals.trig")
+    text = EXPORTERS["jsonld"].serialize(source)
+    assert _triples(_read_bytes(text, ".jsonld")) == _triples(source)
+    year = next(node for node in _nodes(_jsonld(read_output(GRAPHS / "query_customs.trig")))
+                if node.get("@type") == "Year")
+    assert year["rdfs:label"] == year["yearValue"]  # a plain string, not @zh
+
+
+def test_export_jsonld_base_iri_overrides_the_id_prefix(tmp_path: Path) -> None:
+    source = read_output(GRAPHS / "query_customs.trig")
+    document = _jsonld(source, "https://example.org/kg/", tmp_path)
+    assert document["@context"]["id"] == "https://example.org/kg/"
+    assert document["@context"]["ckg"] == PREFIXES["ckg"]
+
+
+def test_export_jsonld_context_covers_the_ontology() -> None:
+    context = published_context()
+    ontology = Graph().parse(REPO / "ontology" / "customs.ttl", format="turtle")
+    owl = "http://www.w3.org/2002/07/owl#"
+    rdfs_range = URIRef("http://www.w3.org/2000/01/rdf-schema#range")
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    for prefix, namespace in PREFIXES.items():
+        assert context[prefix] == namespace
+    terms = {str(d["@id"]).replace("ckg:", CKG): d for d in context.values() if isinstance(d, dict)}
+    for prop in ontology.subjects(rdf_type, URIRef(owl + "ObjectProperty")):
+        assert terms[str(prop)]["@type"] == "@id", prop
+    for prop in ontology.subjects(rdf_type, URIRef(owl + "DatatypeProperty")):
+        kind = str(ontology.value(prop, rdfs_range)).rsplit("#", 1)[-1]
+        term = terms[str(prop)]
+        assert (term.get("@language") == "zh" if kind == "langString"
+                else term["@type"] == f"xsd:{kind}"), prop
+    for cls in ontology.subjects(rdf_type, URIRef(owl + "Class")):
+        if str(cls).startswith(CKG):
+            assert context[str(cls)[len(CKG):]] == "ckg:" + str(cls)[len(CKG):]
+
+
+# ------------------------------------------------------------------------- GraphML
+
+
+def test_export_graphml_reads_back_in_networkx(seeds_formats: Path, seeds_build: Path) -> None:
+    path = seeds_formats / "graph.graphml"
+    etree.parse(str(path))  # well-formed XML
+    network = nx.read_graphml(path, force_multigraph=True)
+    triples = _triples(read_output(seeds_build))
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    links = {(str(s), str(p), str(o)) for s, p, o in triples
+             if p != rdf_type and isinstance(o, URIRef)}
+    assert network.number_of_edges() == len(links)
+    assert set(network.nodes) == {str(s) for s, _, _ in triples} | {o for _, _, o in links}
+    bureau = network.nodes["https://w3id.org/customs-kg/id/bureau/满洲里海关"]
+    assert bureau == {"label": "满洲里海关", "class": "ckg:Bureau", "class_label": "直属海关"}
+    labels = ontology_labels()
+    for s, o, data in network.edges(data=True):
+        predicate = data["predicate"].replace("ckg:", CKG).replace(
+            "org:", PREFIXES["org"]).replace("prov:", PREFIXES["prov"])
+        assert (s, predicate, o) in links
+        assert data["label"] == labels[predicate]
+
+
+def test_export_graphml_labels_awards_by_recipient_and_honour() -> None:
+    network = nx.read_graphml(io.BytesIO(EXPORTERS["graphml"].serialize(
+        read_output(GRAPHS / "query_customs.trig"))), force_multigraph=True)
+    awards = [d["label"] for _, d in network.nodes(data=True) if d["class"] == "ckg:HonourAward"]
+    assert "满洲里海关图书馆 · 职工书屋 2012" in awards
+    document = next(d for _, d in network.nodes(data=True) if d["class"] == "ckg:Document")
+    assert document["label"] and not document["label"].startswith("0")
+
+
+def test_export_graphml_is_not_read_as_rdf(tmp_path: Path) -> None:
+    (path,) = write_outputs(read_output(GRAPHS / "query_customs.trig"), tmp_path, ["graphml"])
+    with pytest.raises(InputError, match="unknown graph file type '.graphml'"):
+        read_output(path)
+    with pytest.raises(InputError, match="no built graph"):
+        find_output(tmp_path)

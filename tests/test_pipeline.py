@@ -1,26 +1,35 @@
 """Tests for kg.pipeline: per-document outcomes and isolation, deterministic bytes (rebuild,
-input order and layout, workers), argument errors, and atomic writes under SIGKILL."""
+input order and layout, workers, cache), argument errors, atomic writes under SIGKILL, and
+the document cache (only new documents are processed; a changed data file rebuilds all)."""
 
 from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from conftest import DATA, ROOT, SEEDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Graph
 
+from kg import graph, resolve
 from kg.doc import BuildReport, Document, DocumentMeta, Outcome
 from kg.errors import InputError
+from kg.export import convert
 from kg.patterns import Resources
-from kg.pipeline import STAGES, Pipeline, build
+from kg.pipeline import CACHE_DIR, STAGES, Pipeline, _Sorter, build, process_document
 from kg.query import stats
+from kg.vocab import IriMinter
 
 GOOD = sorted(SEEDS.glob("*.txt"))
 OUTPUTS = ("graph.ttl", "graph.trig", "graph.html", "build-report.json")
@@ -225,8 +234,174 @@ def test_pipeline_killed_build_leaves_previous_output_intact(tmp_path: Path,
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)
     assert process.returncode == -signal.SIGKILL
-    leftovers = {p.name for p in out.iterdir()} - set(before) - {"timeline.html"}
+    leftovers = {p.name for p in out.iterdir()} - set(before) - {"timeline.html", CACHE_DIR}
     assert all(name.startswith(".") and name.endswith(".tmp") for name in leftovers), leftovers
     for name, data in _bytes(out).items():
         assert data == before[name], name  # killed before writing: the old files, whole
     Graph().parse(data=(out / "graph.ttl").read_bytes(), format="turtle")
+
+
+# ------------------------------------------------------------------ scale: cache, workers
+
+ALL_FORMATS = ("turtle", "trig", "nt", "nquads")
+ALL_FILES = ("graph.ttl", "graph.trig", "graph.nt", "graph.nq", "build-report.json")
+ORG_ROW = "canonical\tclass\taliases\n蓝海港航联盟\tExternalOrganization\t蓝海联盟\n"
+ORG_DOC = "青岛海关与蓝海港航联盟合作\n2020年，青岛海关与蓝海联盟签署合作备忘录，共同开展“智慧港口”建设。\n"
+
+
+def _corpus(root: Path, sources: list[Path]) -> Path:
+    corpus = root / "corpus"
+    corpus.mkdir(parents=True)
+    for source in sources:
+        shutil.copyfile(source, corpus / source.name)
+    return corpus
+
+
+def _entries(out: Path) -> dict[str, tuple[int, int]]:
+    """Cache entries by name, with what changes when one is written again."""
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in (out / CACHE_DIR).iterdir()}
+
+
+def test_pipeline_cache_rebuild_processes_only_the_new_document(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path, GOOD[:3])
+    out = tmp_path / "out"
+    build([corpus], out, html=False)
+    before = _entries(out)
+    assert len(before) == 3
+    shutil.copyfile(GOOD[3], corpus / GOOD[3].name)
+    seen: list[Outcome] = []
+    report = build([corpus], out, html=False, on_outcome=seen.append)
+    after = _entries(out)
+    assert report.ok and len(seen) == 4
+    assert {k: v for k, v in after.items() if k in before} == before  # not written again
+    assert len(set(after) - set(before)) == 1  # the new document's result
+    fresh = tmp_path / "fresh"
+    build([corpus], fresh, html=False, cache=False)
+    assert _bytes(out, OUTPUTS[:2] + OUTPUTS[3:]) == _bytes(fresh, OUTPUTS[:2] + OUTPUTS[3:])
+    assert not (fresh / CACHE_DIR).exists()
+
+
+def test_pipeline_cached_and_uncached_outputs_are_identical(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path, GOOD)
+    cached, uncached = tmp_path / "cached", tmp_path / "uncached"
+    build([corpus], cached, formats=ALL_FORMATS)
+    cold = _bytes(cached, ALL_FILES + ("graph.html",))
+    build([corpus], cached, formats=ALL_FORMATS)  # every document from the cache
+    build([corpus], uncached, formats=ALL_FORMATS, cache=False)
+    assert _bytes(cached, ALL_FILES + ("graph.html",)) == cold
+    assert _bytes(uncached, ALL_FILES + ("graph.html",)) == cold
+
+
+def test_pipeline_cache_is_invalidated_by_a_changed_data_overlay(tmp_path: Path) -> None:
+    corpus, data = tmp_path / "docs", tmp_path / "mydata" / "lexicon"
+    corpus.mkdir()
+    data.mkdir(parents=True)
+    (corpus / "a.txt").write_text(ORG_DOC, encoding="utf-8")
+    shutil.copyfile(GOOD[0], corpus / GOOD[0].name)
+    (data / "organisations.tsv").write_text(ORG_ROW.split("\n")[0] + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build([corpus], out, html=False, data_dirs=[data.parent])
+    before = _entries(out)
+    label = 'rdfs:label "蓝海港航联盟"@zh'
+    assert label not in (out / "graph.ttl").read_text(encoding="utf-8")
+    (data / "organisations.tsv").write_text(ORG_ROW, encoding="utf-8")  # same path, new row
+    build([corpus], out, html=False, data_dirs=[data.parent])
+    after = _entries(out)
+    assert len(after) == len(before) == 2 and not set(after) & set(before)
+    assert label in (out / "graph.ttl").read_text(encoding="utf-8")
+
+
+def test_pipeline_a_torn_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path, GOOD[:2])
+    out = tmp_path / "out"
+    build([corpus], out, html=False)
+    before = _bytes(out, OUTPUTS[:2])
+    entry = min((out / CACHE_DIR).iterdir())
+    entry.write_bytes(entry.read_bytes()[:40])
+    report = build([corpus], out, html=False)
+    assert report.ok and _bytes(out, OUTPUTS[:2]) == before
+    assert len(entry.read_bytes()) > 40  # processed again and stored whole
+
+
+def test_pipeline_cache_keeps_only_this_builds_documents(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path, GOOD[:3])
+    out = tmp_path / "out"
+    build([corpus], out, html=False)
+    (corpus / GOOD[0].name).unlink()
+    build([corpus], out, html=False)
+    assert len(_entries(out)) == 2
+
+
+def test_pipeline_cache_holds_no_text(tmp_path: Path) -> None:
+    """What crosses a process boundary or enters the cache is what the graph needs."""
+    out = tmp_path / "out"
+    build([GOOD[0]], out, html=False)
+    (entry,) = (out / CACHE_DIR).iterdir()
+    doc = pickle.loads(entry.read_bytes())
+    assert isinstance(doc, Document) and doc.id == GOOD[0].stem
+    assert doc.text == "" and not doc.sentences and not doc.mentions and not doc.awards
+    assert doc.entities and doc.resolved_awards and doc.meta.title
+
+
+def test_pipeline_workers_with_a_warm_cache_give_identical_bytes(tmp_path: Path,
+                                                                 seeds_build: Path) -> None:
+    corpus = _corpus(tmp_path, GOOD[:2])
+    out = tmp_path / "out"
+    build([corpus], out, workers=2)
+    for path in GOOD[2:]:
+        shutil.copyfile(path, corpus / path.name)
+    report = build([corpus], out, workers=2)  # two cached, three in the workers
+    assert report.ok
+    assert _bytes(out, OUTPUTS[:3]) == _bytes(seeds_build, OUTPUTS[:3])
+
+
+def test_pipeline_outputs_agree_with_kg_export(tmp_path: Path, seeds_build: Path) -> None:
+    """The streamed writer and kg.export order and write the graph the same way."""
+    out = tmp_path / "out"
+    build([SEEDS], out, formats=ALL_FORMATS, html=False)
+    again = tmp_path / "again"
+    convert(seeds_build / "graph.trig", again, ALL_FORMATS)
+    assert _bytes(again, ALL_FILES[:4]) == _bytes(out, ALL_FILES[:4])
+
+
+def test_pipeline_unknown_format_raises_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="unknown output format"):
+        build([GOOD[0]], tmp_path / "out", formats=("turtle", "rdfxml"))
+    assert not (tmp_path / "out" / "graph.ttl").exists()
+
+
+@given(lines=st.lists(st.text(alphabet="ab\0<>\"@中", max_size=6), max_size=40),
+       run_length=st.integers(min_value=1, max_value=8))
+@settings(max_examples=60, deadline=None)
+def test_pipeline_sorter_merges_runs_into_distinct_sorted_lines(lines: list[str],
+                                                                 run_length: int) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        sorter = _Sorter(Path(scratch), run_length=run_length)
+        for start in range(0, len(lines), 3):
+            sorter.extend(lines[start:start + 3])
+        assert list(sorter.merged()) == sorted(set(lines))
+
+
+def test_pipeline_graph_dataset_holds_the_written_quads(seeds_build: Path) -> None:
+    """kg.graph.build_dataset (for callers that want rdflib) says what the build wrote."""
+    docs = [doc for path in GOOD for _, doc in [process_document(str(path), None)]
+            if doc is not None]
+    dataset = graph.build_dataset(docs, resolve.merge_entities(docs), IriMinter())
+    written = {(q.subject.value, q.predicate.value, str(q.object), q.graph_name.value)
+               for q in ox.parse(path=seeds_build / "graph.trig", format=ox.RdfFormat.TRIG)}
+    built = {(str(s), str(p), str(_ox_term(o)), str(g))
+             for s, p, o, g in dataset.quads((None, None, None, None))}
+    assert built == written and len(docs) == len(GOOD)
+
+
+def _ox_term(term: object) -> object:
+    from rdflib import Literal
+
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    return ox.NamedNode(str(term))

@@ -1,4 +1,5 @@
-"""Tests for kg.query: the competency questions of queries/ on a contract-shaped graph,
+"""Tests for kg.query: the competency questions of queries/ on a contract-shaped graph (and,
+on the seeds, the same rows as rdflib's SPARQL), the store persisted in a build directory,
 result kinds, UPDATE refusal, malformed queries, and the table / CSV / JSON forms."""
 
 from __future__ import annotations
@@ -6,18 +7,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
 import unicodedata
+import warnings
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Dataset
 
 from kg.errors import InputError, QueryError
 from kg.export import read_output, write_outputs
 from kg.query import (
     FORMATTERS,
+    PERSIST_MIN_BYTES,
+    STORE_DIR,
     QueryResult,
     Term,
+    ensure_store,
     format_csv,
     format_json,
     format_table,
@@ -113,6 +121,25 @@ def test_query_own_prefix_declaration_wins() -> None:
 def test_query_default_graph_is_the_union() -> None:
     result = run_query("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a ckg:Document }", GRAPH)
     assert result.rows[0][0] == Term("literal", "2", datatype="http://www.w3.org/2001/XMLSchema#integer")
+
+
+@pytest.mark.parametrize("persist", [False, True], ids=["memory", "persisted"])
+def test_query_union_holds_each_triple_once(persist: bool, tmp_path: Path) -> None:
+    """Ten documents restating the same facts: pyoxigraph's computed union would repeat each
+    triple ten times and question 2 would not finish; the stored union answers at once."""
+    quads = list(ox.parse(path=GRAPH, format=ox.RdfFormat.TRIG))
+    copies = [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(f"{q.graph_name.value}-{n}"))
+              for q in quads for n in range(10)]
+    ox.serialize(copies, str(tmp_path / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    if persist:
+        ensure_store(tmp_path)
+    text = (HERE.parent / "queries" / "02_honours_of_org_and_suboffices.rq").read_text(
+        encoding="utf-8")
+    assert _values(run_query(text, tmp_path)) == EXPECTED["02_honours_of_org_and_suboffices"]
+    rows = run_query("SELECT ?l WHERE { ?b a ckg:Bureau ; rdfs:label ?l }", tmp_path).rows
+    assert len(rows) == 2
+    counts = stats(tmp_path)
+    assert (counts.triples, counts.quads) == (138, 1450)
 
 
 def test_query_construct_returns_triples() -> None:
@@ -217,14 +244,13 @@ def test_query_json_is_sparql_results_json() -> None:
 def test_query_json_and_csv_agree_with_pyoxigraph() -> None:
     text = "SELECT ?b ?label WHERE { ?b rdfs:label ?label } ORDER BY ?b ?label"
     result = run_query(text, GRAPH)
-    store = ox.Store()
-    store.load(path=GRAPH, format=ox.RdfFormat.TRIG)
-    theirs = store.query(text, use_default_graph_as_union=True,
-                         prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"})
+    store = ox.Store()  # the named graphs' union as the default graph, each triple once
+    store.extend(ox.Quad(q.subject, q.predicate, q.object)
+                 for q in ox.parse(path=GRAPH, format=ox.RdfFormat.TRIG))
+    theirs = store.query(text, prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"})
     expected = json.loads(theirs.serialize(format=ox.QueryResultsFormat.JSON))  # type: ignore[union-attr]
     assert json.loads(format_json(result)) == expected
-    theirs = store.query(text, use_default_graph_as_union=True,
-                         prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"})
+    theirs = store.query(text, prefixes={"rdfs": "http://www.w3.org/2000/01/rdf-schema#"})
     csv_theirs = theirs.serialize(format=ox.QueryResultsFormat.CSV).decode()  # type: ignore[union-attr]
     assert list(csv.reader(io.StringIO(format_csv(result)))) == list(
         csv.reader(io.StringIO(csv_theirs)))
@@ -248,3 +274,124 @@ def test_query_stats_counts_the_build() -> None:
     assert counts.entities["Person"] == 1 and counts.entities["Administration"] == 1
     assert (counts.awards, counts.programmes, counts.years) == (6, 2, 4)
     assert counts.triples == 138 and counts.quads == 145
+
+
+# ------------------------------------------------------- the persisted store
+
+
+def _build_dir(tmp_path: Path) -> Path:
+    build = tmp_path / "build"
+    build.mkdir()
+    shutil.copy(GRAPH, build / "graph.trig")
+    return build
+
+
+def _labels(source: Path) -> set[tuple[str, ...]]:
+    return _values(run_query("SELECT ?l WHERE { ?b a ckg:Bureau ; rdfs:label ?l }", source))
+
+
+def _large_build(tmp_path: Path) -> Path:
+    """A build whose graph.nq is over PERSIST_MIN_BYTES: query_customs.trig plus a graph of
+    filler comments that no competency question touches."""
+    build = tmp_path / "large"
+    build.mkdir()
+    quads = list(ox.parse(path=GRAPH, format=ox.RdfFormat.TRIG))
+    filler = ox.NamedNode("https://example.org/filler")
+    comment = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+    text = ox.Literal("x" * 200)
+    quads += [ox.Quad(ox.NamedNode(f"https://example.org/n{n}"), comment, text, filler)
+              for n in range(PERSIST_MIN_BYTES // 200)]
+    ox.serialize(quads, str(build / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    assert (build / "graph.nq").stat().st_size >= PERSIST_MIN_BYTES
+    return build
+
+
+def test_query_small_build_dir_is_read_into_memory(tmp_path: Path) -> None:
+    build = _build_dir(tmp_path)
+    assert _labels(build) == {("天津海关",), ("满洲里海关",)}
+    assert sorted(p.name for p in build.iterdir()) == ["graph.trig"]
+
+
+def test_query_large_build_dir_answers_from_a_persisted_store(tmp_path: Path) -> None:
+    build = _large_build(tmp_path)
+    assert not (build / STORE_DIR).exists()
+    for path in QUERIES:
+        text = path.read_text(encoding="utf-8")
+        assert _values(run_query(text, build)) == _values(run_query(text, GRAPH)), path.name
+    store = build / STORE_DIR
+    quads = sum(1 for _ in ox.parse(path=build / "graph.nq", format=ox.RdfFormat.N_QUADS))
+    assert store.is_dir() and stats(build).quads == quads
+    assert sorted(p.name for p in build.iterdir()) == ["graph.nq", STORE_DIR]
+
+
+def test_query_small_build_uses_a_store_made_by_ensure_store(tmp_path: Path) -> None:
+    build = _build_dir(tmp_path)
+    for path in QUERIES:
+        text = path.read_text(encoding="utf-8")
+        assert run_query(text, build) == run_query(text, GRAPH), path.name
+    assert not (build / STORE_DIR).exists()
+    ensure_store(build)
+    for path in QUERIES:
+        text = path.read_text(encoding="utf-8")
+        assert run_query(text, build) == run_query(text, GRAPH), path.name
+
+
+def test_query_persisted_store_is_reused_until_the_graph_changes(tmp_path: Path) -> None:
+    build = _build_dir(tmp_path)
+    store = ensure_store(build)  # a store there is used whatever the size of the build
+    made = (store / "kg-source.json").stat().st_mtime_ns
+    assert _labels(build) == {("天津海关",), ("满洲里海关",)}
+    assert ensure_store(build) == store
+    assert (store / "kg-source.json").stat().st_mtime_ns == made  # reused, not remade
+    text = GRAPH.read_text(encoding="utf-8").replace('"满洲里海关"@zh', '"满洲里关"@zh')
+    (build / "graph.trig").write_text(text, encoding="utf-8")  # a rebuild
+    assert _labels(build) == {("天津海关",), ("满洲里关",)}
+    assert (store / "kg-source.json").stat().st_mtime_ns != made
+    assert not [p for p in build.iterdir() if p.name.startswith(".")]  # no leftovers
+
+
+def test_query_persisted_store_replaces_a_broken_one(tmp_path: Path) -> None:
+    build = _build_dir(tmp_path)
+    (build / STORE_DIR).mkdir()
+    (build / STORE_DIR / "junk").write_text("not a store", encoding="utf-8")
+    assert _labels(build) == {("天津海关",), ("满洲里海关",)}
+    assert not (build / STORE_DIR / "junk").exists()
+
+
+def test_query_update_never_touches_the_persisted_store(tmp_path: Path) -> None:
+    build = _build_dir(tmp_path)
+    ensure_store(build)
+    result = run_query("DELETE WHERE { ?s a ckg:Bureau }", build, allow_update=True)
+    assert result.kind == "update"
+    assert _labels(build) == {("天津海关",), ("满洲里海关",)}
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only directory")
+def test_query_read_only_build_answers_from_memory(tmp_path: Path) -> None:
+    build = _build_dir(tmp_path)
+    build.chmod(0o500)
+    try:
+        assert _labels(build) == {("天津海关",), ("满洲里海关",)}
+        assert not (build / STORE_DIR).exists()
+    finally:
+        build.chmod(0o700)
+
+
+def test_query_persisted_stats_match_the_file(tmp_path: Path) -> None:
+    assert stats(_build_dir(tmp_path)) == stats(GRAPH)
+
+
+def _rdflib_rows(dataset: Dataset, text: str) -> set[tuple[str, ...]]:
+    return {tuple("" if value is None else str(value) for value in row)
+            for row in dataset.query(text)}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_query_rq_files_agree_with_rdflib(path: Path, seeds_build: Path) -> None:
+    dataset = Dataset(default_union=True)
+    with warnings.catch_warnings():  # rdflib 7.6 warns about its own Dataset internals
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset.parse(seeds_build / "graph.trig", format="trig")
+        text = path.read_text(encoding="utf-8")
+        expected = _rdflib_rows(dataset, text)
+    assert expected and _values(run_query(text, seeds_build)) == expected

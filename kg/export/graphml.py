@@ -9,7 +9,8 @@ segment), a ``class`` (compact class IRIs such as
 the ``class`` attribute instead), each with the predicate's Chinese ``label`` and its
 compact IRI as ``predicate``; a pair linked by two predicates gets two edges, keyed by
 predicate.  Triples come in canonical order and nodes are added sorted, so the file is
-byte-identical from run to run.
+byte-identical from run to run.  networkx is imported on first use, keeping ``kg --help``
+fast.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ import functools
 import io
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import DataError
 from kg.resources import ontology_path, read_data_text
 
-__all__ = ["ontology_labels", "render_graphml"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["build_network", "ontology_labels", "render_graphml"]
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -99,16 +103,17 @@ def _collect(triples: Sequence[ox.Triple]) -> tuple[
     texts: dict[str, dict[str, str]] = {}
     edges: list[tuple[str, str, str]] = []
     for triple in triples:
-        subject, predicate, obj = _node_id(triple.subject), triple.predicate.value, triple.object  # type: ignore[arg-type]
+        subject = _node_id(triple.subject)  # type: ignore[arg-type]
+        predicate, obj = triple.predicate.value, triple.object
         classes.setdefault(subject, [])
         if predicate == _RDF_TYPE and isinstance(obj, ox.NamedNode):
             classes[subject].append(obj.value)
         elif isinstance(obj, (ox.NamedNode, ox.BlankNode)):
             classes.setdefault(_node_id(obj), [])
             edges.append((subject, predicate, _node_id(obj)))
-        elif predicate in (_RDFS_LABEL, _TITLE):
-            kind = "title" if predicate == _TITLE else "zh" if obj.language == "zh" else "label"  # type: ignore[union-attr]
-            texts.setdefault(subject, {}).setdefault(kind, obj.value)  # type: ignore[union-attr]
+        elif isinstance(obj, ox.Literal) and predicate in (_RDFS_LABEL, _TITLE):
+            kind = "title" if predicate == _TITLE else "zh" if obj.language == "zh" else "label"
+            texts.setdefault(subject, {}).setdefault(kind, obj.value)
     return classes, texts, edges
 
 
@@ -123,6 +128,8 @@ def build_network(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]
     Returns:
         The graph, nodes added in sorted order.
     """
+    import networkx as nx
+
     labels = ontology_labels()
     classes, texts, edges = _collect(triples)
     awards = _award_labels(texts, edges)
@@ -149,6 +156,8 @@ def render_graphml(triples: Sequence[ox.Triple], prefixes: Mapping[str, str]) ->
     Returns:
         The GraphML document.
     """
+    import networkx as nx
+
     buffer = io.BytesIO()
     nx.write_graphml_xml(build_network(triples, prefixes), buffer, encoding="utf-8",
                          prettyprint=True)

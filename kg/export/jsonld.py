@@ -177,7 +177,8 @@ def _node_objects(quads: Sequence[ox.Quad], compactor: _Compactor) -> list[dict[
         if quad.predicate.value == _RDF_TYPE and not isinstance(quad.object, ox.Literal):
             key, value = "@type", compactor.type_name(quad.object)  # type: ignore[arg-type]
         else:
-            key, value = compactor.entry(quad.predicate.value, quad.object)  # type: ignore[arg-type]
+            key, value = compactor.entry(quad.predicate.value,
+                                         quad.object)  # type: ignore[arg-type]
         if key in node:
             existing = node[key]
             node[key] = [*existing, value] if isinstance(existing, list) else [existing, value]

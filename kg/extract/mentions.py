@@ -323,11 +323,22 @@ def dedupe_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
     kept: list[Mention] = []
     ordered = sorted(enumerate(mentions), key=lambda p: (-(p[1].end - p[1].start), p[0]))
     taken: list[tuple[int, int]] = []
+    # Characters inside kept spans, and kept empty spans: the same test as comparing with
+    # every kept span, without the quadratic loop.
+    used = bytearray(max((m.end for _, m in ordered), default=0))
+    points: list[int] = []
     for _, mention in ordered:
-        if any(mention.start < e and s < mention.end for s, e in taken):
+        a, b = mention.start, mention.end
+        if a < b:
+            if used.find(1, a, b) >= 0 or any(a < s < b for s in points):
+                continue
+            used[a:b] = b"\x01" * (b - a)
+        elif any(a < e and s < b for s, e in taken):
             continue
+        else:
+            points.append(a)
         kept.append(mention)
-        taken.append((mention.start, mention.end))
+        taken.append((a, b))
     return sorted(kept, key=lambda m: (m.start, m.end))
 
 

@@ -29,6 +29,8 @@ __all__ = [
 
 _ORG_CLASSES = ("Administration", "Bureau", "SubOffice")
 _GENERIC_ENDINGS = ("的", "型", "化", "个", "级", "性")
+#: Units nest three deep at most (缉私局 / 侦查二处 / 一组); deeper chains are noise.
+_MAX_NESTING = 3
 _UNIT_ENDS = ("科", "处", "室", "队")
 _FOUNDING = ("成立", "组建", "设立", "建立")
 _FOUNDED_UNITS = ("领导小组", "工作小组", "指挥部", "专班")
@@ -211,7 +213,7 @@ def departments(ctx: Context, base: list[Mention]) -> list[Mention]:
     """Units inside an organisation: 天津海关政务公开办公室, 该关工会, 缉私局, …领导小组."""
     out: list[Mention] = []
     owners = [m for m in base if m.cls in (*_ORG_CLASSES, "Department")]
-    while owners:  # a unit inside a unit: 黄埔海关缉私局侦查二处
+    for _ in range(_MAX_NESTING):  # a unit inside a unit: 黄埔海关缉私局侦查二处
         found = []
         for org in owners:
             end = _dept_end(ctx, org.end)
@@ -223,6 +225,8 @@ def departments(ctx: Context, base: list[Mention]) -> list[Mention]:
                                      _parent_name(org)))
         out.extend(found)
         owners = found
+        if not owners:
+            break
     out.extend(_shared_heads(ctx, base, out))
     out.extend(_bare_departments(ctx, base + out))
     out.extend(_bracketed_units(ctx, base + out))

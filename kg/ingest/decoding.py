@@ -49,7 +49,7 @@ _DETECTOR_ERRORS = (ValueError, LookupError, UnicodeError, RuntimeError, MemoryE
 _GB_ALIASES = frozenset({"gbk", "gb2312", "cp936", "hz", "euc_cn", "gb18030"})
 _HEAD_BYTES = 8192
 _SAMPLE_CHARS = 50_000
-_MIN_BAD_UTF8 = 4  # invalid bytes a short UTF-8 file may hold and still be read
+_MIN_BAD_UTF8 = 8  # invalid bytes a short UTF-8 file may hold (an encoded surrogate is 3)
 _BYTES_PER_BAD_UTF8 = 500  # ... and one more per this many bytes of a longer one
 _MOJIBAKE_SAMPLE = 4000  # characters checked for mojibake
 _MOJIBAKE_MIN_CJK = 8  # fewer ideographs than this are never called mojibake
@@ -119,7 +119,7 @@ def _try_utf8(data: bytes) -> str | None:
 
 
 def _lenient_utf8(data: bytes) -> str | None:
-    """UTF-8 with each invalid byte as U+FFFD, if there are at most one in 500 (or 4)."""
+    """UTF-8 with each invalid byte as U+FFFD, if there are at most one in 500 (or 8)."""
     text = data.decode("utf-8", "replace")
     bad = text.count("\ufffd") - data.count("\ufffd".encode())
     return text if bad <= max(_MIN_BAD_UTF8, len(data) // _BYTES_PER_BAD_UTF8) else None
