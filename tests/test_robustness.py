@@ -542,6 +542,9 @@ def test_robustness_query_file_with_byte_order_mark(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("text", [
     pytest.param("天津海关" + "科" * 2000 + "被评为全国文明单位。", id="nested_unit_words"),
+    # Their speed (linear, not quadratic) is measured by benchmarks/bench_pathological.py.
+    pytest.param("天津海关、" * 2000 + "被评为全国文明单位。", id="long_list"),
+    pytest.param("上海海关，天津海关。" * 6000, id="many_offices"),
 ])
 def test_robustness_pathological_document_is_built(tmp_path: Path, text: str) -> None:
     (tmp_path / "doc.txt").write_text(text, encoding="utf-8")
@@ -549,24 +552,3 @@ def test_robustness_pathological_document_is_built(tmp_path: Path, text: str) ->
     assert [o.status for o in report.outcomes] == ["built"], report.outcomes
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param("天津海关、" * 2000 + "被评为全国文明单位。", id="long_list", marks=(
-        pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-            "bug: quadratic in the items of a 、 list: kg/extract/units.py "
-            "coordinated_offices (covered() over all mentions per item) and "
-            "kg/extract/programmes.py _lists (the _LIST regex backtracks over the list)")))),
-    pytest.param("上海海关，天津海关。" * 6000, id="many_offices", marks=(
-        pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-            "bug: quadratic in the mentions of a document: kg/extract/units.py "
-            "named_offices calls mentions.covered(base, ...), a scan of every mention, "
-            "for each 海关 it finds")))),
-])
-def test_robustness_pathological_document_is_fast(tmp_path: Path, text: str) -> None:
-    """A document of a few ten thousand characters builds in well under a second a
-    sentence when the work is linear; these shapes take seconds and grow quadratically."""
-    (tmp_path / "doc.txt").write_text(text, encoding="utf-8")
-    load_resources().tokenizer  # noqa: B018 - jieba's dictionary is not the document's cost
-    started = time.perf_counter()
-    report = build([tmp_path / "doc.txt"], tmp_path / "out", html=False, cache=False)
-    assert report.ok
-    assert time.perf_counter() - started < 1.0

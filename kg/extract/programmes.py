@@ -195,7 +195,8 @@ def _measures(ctx: Context, sentence: Sentence) -> list[_Found]:
     return found
 
 
-_LIST = re.compile(r"((?:[^，,。；;、]{2,16}、)+(?:以及)?[^，,。；;、]{2,16}|以及[^，,。；;、]{2,16})"
+# Bounded repetition keeps a search linear in a sentence holding a very long 、 list.
+_LIST = re.compile(r"((?:[^，,。；;、]{2,16}、){1,24}(?:以及)?[^，,。；;、]{2,16}|以及[^，,。；;、]{2,16})"
                    r"等(?:[0-9一二三四五六七八九十]+[个项种类])?([\u4e00-\u9fff]{0,14})")
 
 

@@ -8,12 +8,12 @@ modules.  Each finder reads the shape of a name (a head word such as 海关, 办
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from kg.doc import Mention
 from kg.extract.mentions import (
     STOP_TOKENS,
     Context,
-    covered,
     left_name,
     squash_name,
 )
@@ -36,11 +36,35 @@ _FOUNDING = ("成立", "组建", "设立", "建立")
 _FOUNDED_UNITS = ("领导小组", "工作小组", "指挥部", "专班")
 
 
-def _prefix_org(ctx: Context, base: list[Mention], start: int) -> Mention | None:
-    for m in base:
-        if m.end == start and m.cls in (*_ORG_CLASSES, "Department"):
-            return m
-    return None
+class _Spans:
+    """The characters a list of mentions covers, for overlap and "ends here" look-ups in
+    time independent of how many mentions there are (a long document has thousands)."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        size = max((m.end for m in mentions), default=0) + 1
+        self.used = bytearray(size)
+        self.ending: dict[int, list[Mention]] = {}
+        self.ends: list[int] = sorted({m.end for m in mentions})
+        for m in mentions:
+            self.used[m.start:m.end] = b"\x01" * (m.end - m.start)
+            self.ending.setdefault(m.end, []).append(m)
+
+    def covered(self, start: int, end: int) -> bool:
+        """True when a mention overlaps ``[start, end)``."""
+        return self.used.find(1, start, min(end, len(self.used))) >= 0
+
+    def floor(self, pos: int) -> int:
+        """The end of the last mention that ends at or before ``pos``."""
+        i = bisect_right(self.ends, pos)
+        return self.ends[i - 1] if i else 0
+
+
+    def org_ending_at(self, pos: int) -> Mention | None:
+        """An organisation or unit mention that ends exactly at ``pos``."""
+        for m in self.ending.get(pos, ()):
+            if m.cls in (*_ORG_CLASSES, "Department"):
+                return m
+        return None
 
 
 def _parent_name(m: Mention) -> str:
@@ -55,9 +79,10 @@ def _parent_name(m: Mention) -> str:
 def liaison_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
     """驻X办事处, merged with a bureau named right before it (满洲里海关驻车站办事处)."""
     out = []
+    spans = _Spans(base)
     for m in ctx.res.pattern("liaison_office").finditer(ctx.text):
         name = squash_name(m.group())
-        prefix = _prefix_org(ctx, base, m.start())
+        prefix = spans.org_ending_at(m.start())
         start = prefix.start if prefix else m.start()
         parent = prefix.name if prefix and prefix.cls in ("Bureau", "Administration") else None
         out.append(Mention(start, m.end(), ctx.text[start:m.end()], "SubOffice", name,
@@ -92,6 +117,7 @@ def _item_start(ctx: Context, start: int, end: int, *, first: bool) -> int:
 def coordinated_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
     """呼和浩特、福州、厦门等海关 / 分赴福州、深圳8个海关: one office per listed place."""
     out: list[Mention] = []
+    spans = _Spans(base)
     for pid in ("coordinated_offices", "counted_offices"):
         for m in ctx.res.pattern(pid).finditer(ctx.text):
             pos = m.start("items")
@@ -101,7 +127,7 @@ def coordinated_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
                 start = _item_start(ctx, start, end, first=index == 0)
                 place = ctx.text[start:end]
                 known = f"{place}海关" in ctx.res.lexicon.orgs
-                if len(place) < 2 or covered(base, start, end) or (
+                if len(place) < 2 or spans.covered(start, end) or (
                         not known and _generic(ctx, place)):
                     continue
                 cls, name, parent = _office_class(ctx, place)
@@ -135,11 +161,6 @@ def _place_like(ctx: Context, prefix: str) -> bool:
             or (tag.startswith("n") and freq < _COMMON_WORD))
 
 
-def _floor(base: list[Mention], pos: int) -> int:
-    """The end of the last mention before ``pos``: a name never reaches back into another."""
-    return max((m.end for m in base if m.end <= pos), default=0)
-
-
 def _in_book_title(text: str, pos: int) -> bool:
     opened = text.rfind("《", max(0, pos - 40), pos)
     return opened >= 0 and text.rfind("》", opened, pos) < 0
@@ -147,15 +168,16 @@ def _in_book_title(text: str, pos: int) -> bool:
 
 def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
     """Other X海关 names: sub-offices (机场海关, 皇岗海关) and generic phrases (全国海关)."""
-    out = []
+    out: list[Mention] = []
+    spans = _Spans(base)
     for m in re.finditer("海关", ctx.text):
-        if covered(base, m.start(), m.end()) or ctx.text.startswith("海关总署", m.start()):
+        if spans.covered(m.start(), m.end()) or ctx.text.startswith("海关总署", m.start()):
             continue
         if _in_book_title(ctx.text, m.start()):
             continue
         start = left_name(ctx.text, m.start(), ctx.res, max_tokens=5, max_chars=8,
-                          floor=_floor(base, m.start()))
-        prev = _prefix_org(ctx, base, start)
+                          floor=spans.floor(m.start()))
+        prev = spans.org_ending_at(start)
         prefix = ctx.text[start:m.start()]
         if prefix.startswith(ctx.res.lexicon.foreign_places):
             out.append(Mention(start, m.end(), ctx.text[start:m.end()], "ExternalOrganization",
@@ -167,8 +189,8 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
             continue
         if not prefix:
             continue
-        listed = any(o.cls == "SubOffice" and ctx.text[o.end:start] in ("、", "和", "及", "与")
-                     for o in out)
+        listed = bool(out) and out[-1].cls == "SubOffice" and \
+            ctx.text[out[-1].end:start] in ("、", "和", "及", "与")
         if _generic(ctx, prefix) or len(prefix) < 2 or not (
                 listed or _place_like(ctx, prefix)):
             out.append(Mention(start, m.end(), ctx.text[start:m.end()], "Generic",
@@ -266,10 +288,11 @@ def _bare_departments(ctx: Context, taken: list[Mention]) -> list[Mention]:
     if ctx.subject is None:
         return []
     out = []
+    spans = _Spans(taken)
     bare = [w for w, ok in ctx.res.lexicon.department_words.items() if ok]
     for m in re.finditer("|".join(sorted(bare, key=len, reverse=True)), ctx.text):
         before = ctx.text[m.start() - 1] if m.start() else "。"
-        if covered(taken, m.start(), m.end()) or (is_cjk(before) and before not in "在和与及由"):
+        if spans.covered(m.start(), m.end()) or (is_cjk(before) and before not in "在和与及由"):
             continue
         out.append(Mention(m.start(), m.end(), m.group(), "Department", m.group(),
                            "bare_department", ctx.subject))
@@ -284,8 +307,9 @@ def _bracketed_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
     if ctx.subject is None:
         return []
     out = []
+    spans = _Spans(taken)
     for m in _BRACKETED.finditer(ctx.text):
-        if covered(taken, m.start(1), m.end(1)) or m.group(1).endswith(("海关", "办事处")):
+        if spans.covered(m.start(1), m.end(1)) or m.group(1).endswith(("海关", "办事处")):
             continue
         out.append(Mention(m.start(1), m.end(1), m.group(1), "Department", m.group(1),
                            "bracketed_unit", ctx.subject))
@@ -301,8 +325,9 @@ def _listed_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
     if ctx.subject is None:
         return []
     out = []
+    spans = _Spans(taken)
     for m in _LISTED_UNIT.finditer(ctx.text):
-        if not covered(taken, m.start(1), m.end(1)) and not covered(out, m.start(1), m.end(1)):
+        if not spans.covered(m.start(1), m.end(1)) and not (out and out[-1].end > m.start(1)):
             out.append(Mention(m.start(1), m.end(1), m.group(1), "Department", m.group(1),
                                "listed_unit", ctx.subject))
     return out
@@ -311,10 +336,11 @@ def _listed_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
 def _founded_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
     """成立疫情应对工作领导小组: a unit founded by the organisation the clause is about."""
     out = []
+    spans = _Spans(taken)
     pattern = "(?:" + "|".join(_FOUNDING) + ")(?:了)?([\u4e00-\u9fff]{2,14}?(?:" + \
         "|".join(_FOUNDED_UNITS) + "))"
     for m in re.finditer(pattern, ctx.text):
-        if covered(taken, m.start(1), m.end(1)):
+        if spans.covered(m.start(1), m.end(1)):
             continue
         owner = _owner_before(ctx, taken, m.start())
         if owner is None:
@@ -354,8 +380,9 @@ def _bodies(ctx: Context, taken: list[Mention]) -> list[Mention]:
     table = ctx.res.lexicon.external_bodies
     words = sorted(table, key=len, reverse=True)
     out = []
+    spans = _Spans(taken)
     for m in re.finditer("|".join(map(re.escape, words)), ctx.text):
-        if covered(taken, m.start(), m.end()):
+        if spans.covered(m.start(), m.end()):
             continue
         start = _region_start(ctx, m.start())
         prefix = ctx.text[start:m.start()]
@@ -393,11 +420,12 @@ def _suffixed(ctx: Context, taken: list[Mention]) -> list[Mention]:
     table = ctx.res.lexicon.external_suffixes
     words = sorted(table, key=len, reverse=True)
     out = []
+    spans = _Spans(taken)
     for m in re.finditer("|".join(map(re.escape, words)), ctx.text):
-        if covered(taken, m.start(), m.end()) or covered(out, m.start(), m.end()):
+        if spans.covered(m.start(), m.end()) or (out and out[-1].end > m.start()):
             continue
         start = left_name(ctx.text, m.start(), ctx.res, max_tokens=5, max_chars=10,
-                          floor=_floor(taken, m.start()))
+                          floor=spans.floor(m.start()))
         prefix = ctx.text[start:m.start()]
         if ctx.text[max(0, start - 3):start].endswith(_SUFFIX_STOP):
             continue
