@@ -249,6 +249,15 @@ def _load_gold(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("entities"), list):
         raise InputError("gold file has no 'entities' list", path=str(path),
                          hint="see gold-format.md")
+    for number, row in enumerate(data["entities"], start=1):
+        if not isinstance(row, dict) or not isinstance(row.get("type"), str) or \
+                not isinstance(row.get("label"), str):
+            raise InputError(f"entity {number} needs a 'type' and a 'label'", path=str(path),
+                             hint="see gold-format.md")
+    for number, row in enumerate(data.get("awards", []), start=1):
+        if not isinstance(row, dict) or not {"recipient", "honour"} <= set(row):
+            raise InputError(f"award {number} needs a 'recipient' and an 'honour'",
+                             path=str(path), hint="see gold-format.md")
     return data
 
 

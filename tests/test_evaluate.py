@@ -3,6 +3,7 @@ built to hit its corners (optional rows, year lists, null years, duplicate label
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -142,3 +143,17 @@ def test_evaluate_bad_graph_is_an_input_error(name: str, content: str | None, me
         (tmp_path / name).write_text(content, encoding="utf-8")
     with pytest.raises(InputError, match=message):
         evaluate([tmp_path / name], GOLD / "eval_tricky.json")
+
+
+@pytest.mark.parametrize("entities", [["not an object"], [{"type": "Bureau"}]],
+                         ids=["string-row", "no-label"])
+def test_evaluate_malformed_gold_rows_are_input_errors(tmp_path: Path, entities: list) -> None:
+    from kg.errors import InputError
+    from kg.evaluate import evaluate
+
+    gold = tmp_path / "gold.json"
+    gold.write_text(json.dumps({"documents": [], "entities": entities}), encoding="utf-8")
+    graph = tmp_path / "g.ttl"
+    graph.write_text("", encoding="utf-8")
+    with pytest.raises(InputError, match="gold.json: entity 1 needs"):
+        evaluate(graph, gold)
