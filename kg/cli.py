@@ -163,11 +163,13 @@ def _graph_option(default: str = "output") -> Callable[[_F], _F]:
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes for the per-document stages.")
 @click.option("--no-html", is_flag=True, help="Do not write the HTML picture.")
+@click.option("--no-cache", is_flag=True,
+              help="Process every document again; do not read or write DIR/.cache.")
 @click.option("--data", "data_dirs", multiple=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="A directory of lexicon/pattern files that add rows (repeatable).")
 def build_command(paths: tuple[Path, ...], out_dir: Path, base_iri: str,
-                  formats: tuple[str, ...], workers: int, no_html: bool,
+                  formats: tuple[str, ...], workers: int, no_html: bool, no_cache: bool,
                   data_dirs: tuple[Path, ...]) -> None:
     """Build the graph from documents (files or directories; default seeds/)."""
     from kg import pipeline
@@ -178,7 +180,7 @@ def build_command(paths: tuple[Path, ...], out_dir: Path, base_iri: str,
     with _progress(pipeline, inputs) as on_outcome:
         report = pipeline.build(inputs, out_dir, base_iri=base_iri, formats=formats,
                                 workers=workers, html=not no_html, data_dirs=data_dirs,
-                                on_outcome=on_outcome)
+                                cache=not no_cache, on_outcome=on_outcome)
     click.echo(_SURROGATE.sub("\ufffd", _build_summary(report)))
     if not report.ok:
         raise SystemExit(1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -186,11 +186,6 @@ class Lexicon:
 
         return self._once(("table", kinds), make)
 
-    def trigger_word_set(self, kinds: tuple[str, ...]) -> frozenset[str]:
-        """Every trigger word of the given kinds, for membership tests."""
-        return self._once(("set", kinds), lambda: frozenset(
-            w for k in kinds for w in self.trigger_words(k)))
-
     def programme_head_words(self, strong_only: bool) -> tuple[str, ...]:
         """Programme head words, longest first; only those that make a programme on their
         own (not ``quoted_only``) when ``strong_only``."""
@@ -206,8 +201,8 @@ class Lexicon:
     def user_dictionary(self) -> list[str]:
         """Lines of a jieba user dictionary (``word freq tag``), generated from the tables."""
         words: dict[str, str] = {}
-        for name, entry in self.orgs.items():
-            words[name] = "nt" if entry.cls != "Administration" else "nt"
+        for name in self.orgs:
+            words[name] = "nt"
         for word in self.department_words:
             words.setdefault(word, "n")
         for word in self.programme_heads:
@@ -221,7 +216,7 @@ class Lexicon:
         return [f"{w} 100000 {t}" for w, t in sorted(words.items()) if " " not in w]
 
 
-def _alternation(names: dict[str, object]) -> re.Pattern[str]:
+def _alternation(names: Mapping[str, object]) -> re.Pattern[str]:
     ordered = sorted(names, key=lambda n: (-len(n), n))
     return re.compile("|".join(re.escape(n) for n in ordered) or r"(?!x)x")
 

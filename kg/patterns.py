@@ -123,7 +123,7 @@ class Resources:
     @functools.cached_property
     def tokenizer(self) -> Any:
         """A private jieba tokenizer whose user dictionary is generated from the lexicon."""
-        import jieba
+        import jieba  # type: ignore[import-untyped]
 
         jieba.setLogLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()

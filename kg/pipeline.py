@@ -477,7 +477,7 @@ def _write_outputs(docs: list[Document], index: EntityIndex, minter: IriMinter, 
                                              prefixes))
             written.append(path)
         if html:
-            written += viz.write_html(export.read_output(quads), out / "graph.html")
+            written += viz.write_html(export.read_output(triples), out / "graph.html")
     return written, count
 
 

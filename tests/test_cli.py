@@ -316,3 +316,13 @@ def test_cli_build_unwritable_output_exits_2(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     result = _run("build", str(SEEDS), "-o", str(tmp_path / "file" / "out"), "--no-html")
     _assert_error(result, 2)
+
+
+def test_cli_build_no_cache_leaves_no_cache_and_same_output(tmp_path: Path) -> None:
+    doc = next(SEEDS.glob("*.txt"))
+    cached = _run("build", str(doc), "-o", str(tmp_path / "a"), "--no-html")
+    plain = _run("build", str(doc), "-o", str(tmp_path / "b"), "--no-html", "--no-cache")
+    assert cached.exit_code == 0 and plain.exit_code == 0, plain.output
+    assert (tmp_path / "a" / ".cache").is_dir()
+    assert not (tmp_path / "b" / ".cache").exists()
+    assert (tmp_path / "a" / "graph.trig").read_bytes() == (tmp_path / "b" / "graph.trig").read_bytes()
