@@ -21,6 +21,7 @@ from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import DataError, InputError
 from kg.resources import ontology_path
+from kg.vocab import rdflib_term
 
 __all__ = ["FORMATS", "ValidationReport", "Violation", "load_graph", "validate"]
 
@@ -144,7 +145,8 @@ def _parse(path: Path, fmt: ox.RdfFormat) -> Graph:
     graph = Graph()
     try:
         for quad in ox.parse(path=path, format=fmt):
-            graph.add((_term(quad.subject), _term(quad.predicate), _term(quad.object)))
+            graph.add((rdflib_term(quad.subject), rdflib_term(quad.predicate),
+                       rdflib_term(quad.object)))
     except OSError as exc:
         raise InputError(f"cannot read graph file ({exc.strerror or exc})", path=str(path),
                          hint="check the path and its permissions") from None
@@ -152,21 +154,6 @@ def _parse(path: Path, fmt: ox.RdfFormat) -> Graph:
         raise InputError(f"cannot parse as {fmt.name} ({exc})", path=str(path),
                          hint="is the file a complete, valid graph?") from None
     return graph
-
-
-def _term(term: object) -> Node:
-    """The rdflib term for a pyoxigraph term; plain strings stay plain literals."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise ValueError(f"unsupported term {term!r} (RDF-star triples are not part of the contract)")
 
 
 def _flatten(dataset: ConjunctiveGraph) -> Graph:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
+import pyoxigraph
 from pyoxigraph import NamedNode
 from rdflib.namespace import (
     DCTERMS,
@@ -32,7 +33,7 @@ from rdflib.namespace import (
     DefinedNamespace,
     Namespace,
 )
-from rdflib.term import URIRef
+from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg.errors import GraphError
 
@@ -51,6 +52,7 @@ __all__ = [
     "XSD",
     "IriMinter",
     "encode_segment",
+    "rdflib_term",
 ]
 
 DEFAULT_BASE_IRI = "https://w3id.org/customs-kg/id/"
@@ -293,3 +295,25 @@ class IriMinter:
         key = "\x1f".join((str(recipient), str(honour), "" if year is None else str(year)))
         digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
         return URIRef(self.base + "award/" + digest[:_HASH_HEX_DIGITS])
+
+
+_XSD_STRING_IRI = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def rdflib_term(term: object) -> Node:
+    """The rdflib term for a pyoxigraph term (``xsd:string`` literals stay plain).
+
+    Raises:
+        ValueError: an RDF-star quoted triple, which the contract never uses.
+    """
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING_IRI:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise ValueError(f"unsupported term {term!r} (RDF-star triples are not part of the contract)")

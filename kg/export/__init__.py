@@ -31,7 +31,7 @@ from kg._fs import atomic_write_bytes, ensure_dir
 from kg.errors import InputError
 from kg.export.graphml import render_graphml
 from kg.export.jsonld import render_jsonld
-from kg.vocab import DEFAULT_BASE_IRI, PREFIXES, RDF
+from kg.vocab import DEFAULT_BASE_IRI, PREFIXES, RDF, rdflib_term
 
 __all__ = [
     "DEFAULT_BASE_IRI",
@@ -337,25 +337,10 @@ def _rdflib_quads(dataset: Dataset, quads: Iterable[ox.Quad]) -> Iterator[_Rdfli
             graph = dataset.default_graph
         else:
             if name.value not in graphs:
-                graphs[name.value] = dataset.graph(_to_rdflib(name))  # type: ignore[arg-type]
+                graphs[name.value] = dataset.graph(rdflib_term(name))  # type: ignore[arg-type]
             graph = graphs[name.value]
-        yield (_to_rdflib(quad.subject), _to_rdflib(quad.predicate),
-               _to_rdflib(quad.object), graph)
-
-
-def _to_rdflib(term: object) -> Node:
-    """The rdflib term for a pyoxigraph term (``xsd:string`` literals stay plain)."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise ValueError(f"unsupported term {term!r}")
+        yield (rdflib_term(quad.subject), rdflib_term(quad.predicate),
+               rdflib_term(quad.object), graph)
 
 
 def convert(source: Path, out_dir: Path, formats: Iterable[str]) -> list[Path]:
