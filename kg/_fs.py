@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kg.errors import InputError
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_dir"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_dir", "reading_graph"]
 
 _O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 
@@ -83,3 +85,29 @@ def atomic_write_text(path: Path, text: str) -> None:
     ``\\uXXXX`` escape, which JSON reads back as the same string, instead of failing.
     """
     atomic_write_bytes(path, text.encode("utf-8", "backslashreplace"))
+
+
+@contextmanager
+def reading_graph(path: Path, *, parsing: str = "graph file",
+                  hint: str = "rebuild it with 'kg build'",
+                  describe: Callable[[BaseException], str] = str) -> Iterator[None]:
+    """Turn the errors of reading and parsing an RDF file inside the block into one-line
+    ``InputError`` s naming the file.
+
+    Args:
+        path: the file being read.
+        parsing: what "cannot parse …" says was being parsed.
+        hint: what to do about a file that does not parse.
+        describe: how the parser's message is shown.
+
+    Raises:
+        InputError: the file cannot be read or does not parse.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(f"cannot read graph file ({exc.strerror or exc})", path=str(path),
+                         hint="check the path and its permissions") from None
+    except (SyntaxError, ValueError) as exc:
+        raise InputError(f"cannot parse {parsing} ({describe(exc)})", path=str(path),
+                         hint=hint) from None

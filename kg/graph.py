@@ -34,7 +34,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.doc import Document, EntityIndex, EntityKey, ResolvedAward, ResolvedProgramme
-from kg.vocab import CKG, IriMinter
+from kg.vocab import CKG, IriMinter, rdflib_term
 
 __all__ = [
     "RDF_TYPE",
@@ -373,18 +373,8 @@ def build_dataset(docs: Iterable[Document], index: EntityIndex, minter: IriMinte
         name = quad.graph_name.value  # type: ignore[union-attr]
         if name not in graphs:
             graphs[name] = dataset.graph(URIRef(name))
-        quads.append((_rdflib(quad.subject), _rdflib(quad.predicate), _rdflib(quad.object),
+        quads.append((rdflib_term(quad.subject), rdflib_term(quad.predicate),
+                      rdflib_term(quad.object),
                       graphs[name]))
     dataset.addN(quads)
     return dataset
-
-
-def _rdflib(term: object) -> URIRef | Literal:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    assert isinstance(term, ox.Literal)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))

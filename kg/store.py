@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
+from kg._fs import reading_graph
 from kg.errors import InputError, StoreError
 
 if TYPE_CHECKING:
@@ -141,17 +142,11 @@ def read_graphs(source: Path, *, union_default: bool = False) -> list[GraphPaylo
     """
     path = _source_file(Path(source))
     groups: dict[str | None, list[ox.Triple]] = {}
-    try:
+    with reading_graph(path):
         for quad in ox.parse(path=path, format=_SUFFIXES[path.suffix.lower()]):
             graph = quad.graph_name
             name = None if isinstance(graph, ox.DefaultGraph) else str(graph.value)
             groups.setdefault(name, []).append(quad.triple)
-    except OSError as exc:
-        raise InputError(f"cannot read graph file ({exc.strerror or exc})", path=str(path),
-                         hint="check the path and its permissions") from None
-    except (SyntaxError, ValueError) as exc:
-        raise InputError(f"cannot parse graph file ({exc})", path=str(path),
-                         hint="rebuild it with 'kg build'") from None
     if union_default:
         union = {t: None for triples in groups.values() for t in triples}
         groups[None] = sorted(union, key=str)

@@ -19,6 +19,7 @@ from rdflib import ConjunctiveGraph, Graph
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import BNode, Literal, Node, URIRef
 
+from kg._fs import reading_graph
 from kg.errors import DataError, InputError
 from kg.resources import ontology_path
 from kg.vocab import rdflib_term
@@ -143,16 +144,11 @@ def load_graph(source: GraphSource) -> Graph:
 def _parse(path: Path, fmt: ox.RdfFormat) -> Graph:
     """Parse a graph file with pyoxigraph (strict, line numbers) into an rdflib ``Graph``."""
     graph = Graph()
-    try:
+    with reading_graph(path, parsing=f"as {fmt.name}",
+                       hint="is the file a complete, valid graph?"):
         for quad in ox.parse(path=path, format=fmt):
             graph.add((rdflib_term(quad.subject), rdflib_term(quad.predicate),
                        rdflib_term(quad.object)))
-    except OSError as exc:
-        raise InputError(f"cannot read graph file ({exc.strerror or exc})", path=str(path),
-                         hint="check the path and its permissions") from None
-    except (SyntaxError, ValueError) as exc:
-        raise InputError(f"cannot parse as {fmt.name} ({exc})", path=str(path),
-                         hint="is the file a complete, valid graph?") from None
     return graph
 
 

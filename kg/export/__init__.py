@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from rdflib import ConjunctiveGraph, Dataset, Graph
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from kg._fs import atomic_write_bytes, ensure_dir
+from kg._fs import atomic_write_bytes, ensure_dir, reading_graph
 from kg.errors import InputError
 from kg.export.graphml import render_graphml
 from kg.export.jsonld import render_jsonld
@@ -314,15 +314,9 @@ def read_output(path: Path) -> Dataset:
     """
     source = find_output(Path(path))
     dataset = Dataset()
-    try:
+    with reading_graph(source):
         parser = ox.parse(path=source, format=_format_of(source))
         dataset.addN(_rdflib_quads(dataset, parser))
-    except OSError as exc:
-        raise InputError(f"cannot read graph file ({exc.strerror or exc})", path=str(source),
-                         hint="check the path and its permissions") from None
-    except (SyntaxError, ValueError) as exc:
-        raise InputError(f"cannot parse graph file ({exc})", path=str(source),
-                         hint="rebuild it with 'kg build'") from None
     for prefix, namespace in {**PREFIXES, **parser.prefixes}.items():
         dataset.bind(prefix, namespace, override=True, replace=True)
     return dataset

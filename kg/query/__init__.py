@@ -36,6 +36,7 @@ from typing import Literal
 
 import pyoxigraph as ox
 
+from kg._fs import reading_graph
 from kg.errors import InputError, QueryError
 from kg.query.persist import (
     PERSIST_MIN_BYTES,
@@ -167,7 +168,7 @@ def open_store(source: Path, *, persist: bool = True) -> tuple[ox.Store, dict[st
     path = source_file(source)
     fmt = graph_format(path)
     store: ox.Store | None = None
-    try:
+    with reading_graph(path, describe=short_message):
         if persist and source.is_dir() and (path.stat().st_size >= PERSIST_MIN_BYTES
                                             or (source / STORE_DIR).is_dir()):
             store = _open_persisted(source)
@@ -176,12 +177,6 @@ def open_store(source: Path, *, persist: bool = True) -> tuple[ox.Store, dict[st
             store.load(path=path, format=fmt)
             store.extend(union_quads(ox.parse(path=path, format=fmt)))
         declared = _declared_prefixes(path, fmt)
-    except OSError as exc:
-        raise InputError(f"cannot read graph file ({exc.strerror or exc})", path=str(path),
-                         hint="check the path and its permissions") from None
-    except (SyntaxError, ValueError) as exc:
-        raise InputError(f"cannot parse graph file ({short_message(exc)})", path=str(path),
-                         hint="rebuild it with 'kg build'") from None
     return store, {**PREFIXES, "id": declared.get("id", DEFAULT_BASE_IRI)}
 
 
