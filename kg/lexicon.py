@@ -154,9 +154,16 @@ class Lexicon:
         return {}
 
     def _once(self, key: tuple[object, ...], make: Callable[[], _T]) -> _T:
-        if key not in self._built:
-            self._built[key] = make()
-        return self._built[key]  # type: ignore[return-value]
+        try:
+            return self._built[key]  # type: ignore[return-value]
+        except KeyError:
+            made = self._built[key] = make()
+            return made
+
+    def memo(self, name: str, make: Callable[[], _T]) -> _T:
+        """What ``make`` builds from this lexicon, built on the first call under ``name``
+        (a regex or word table an extractor would otherwise rebuild for every sentence)."""
+        return self._once(("memo", name), make)
 
     def words_pattern(self, words: tuple[str, ...], template: str = "{}") -> re.Pattern[str]:
         """The alternation of ``words`` (escaped, in the order given) put into ``template``

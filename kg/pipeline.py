@@ -35,6 +35,7 @@ import hashlib
 import heapq
 import importlib.metadata
 import json
+import multiprocessing
 import os
 import pickle
 import sys
@@ -163,7 +164,7 @@ def _fingerprint(overlays: tuple[str, ...]) -> str:
     """What a cached result depends on besides its file: kg's version, the source of the
     per-document stages, the data files and overlays, the jieba and Python versions."""
     digest = hashlib.sha256()
-    versions = (kg.__version__, importlib.metadata.version("jieba"),
+    versions = (kg.__version__, importlib.metadata.version("jieba-fast-dat"),
                 f"{sys.version_info[0]}.{sys.version_info[1]}")
     digest.update(repr(versions).encode())
     package = Path(kg.__file__ or "").parent
@@ -334,6 +335,8 @@ def _run(files: dict[Path, Path | None], workers: int, overlays: tuple[str, ...]
         late += jobs
     else:
         chunk = max(1, min(32, len(jobs) // (workers * 8)))
+        if multiprocessing.get_start_method() == "fork":
+            _warm(overlays)  # loaded once here, the forked workers share it
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_warm,
                                  initargs=(overlays,)) as pool:
             results = pool.map(_job, *zip(*jobs), chunksize=chunk)

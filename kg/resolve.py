@@ -12,6 +12,7 @@ document onto the same name under a bureau in another.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -58,11 +59,15 @@ class _Builder:
     def add(self, key: EntityKey, label: str, surface: str = "") -> EntityKey:
         self.labels.setdefault(key, label)
         surface = clean_name(surface).replace("(机关)", "").replace("（机关）", "")
-        if any(word in surface for word in self.res.lexicon.anaphors):
+        if surface and self.res.lexicon.words_pattern(self._anaphors).search(surface):
             surface = ""  # 该关团委 is not a name of 满洲里海关团委
         if surface and surface != self.labels[key]:
             self.aliases[key].add(clean_name(surface))
         return key
+
+    @functools.cached_property
+    def _anaphors(self) -> tuple[str, ...]:
+        return tuple(self.res.lexicon.anaphors)
 
     def entities(self) -> tuple[Entity, ...]:
         return tuple(sorted(
@@ -221,7 +226,8 @@ def _resolve_programmes(b: _Builder, facts: Iterable[ProgrammeFact]
 
 def _fact_order(fact: ResolvedAward | ResolvedProgramme) -> tuple[str, ...]:
     """A total order for facts whose year may be None."""
-    return tuple("" if v is None else repr(v) for v in dataclasses.astuple(fact))
+    return tuple("" if v is None else repr(v)
+                 for v in (getattr(fact, f.name) for f in dataclasses.fields(fact)))
 
 
 def resolve_document(doc: Document, res: Resources) -> Document:

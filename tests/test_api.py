@@ -59,14 +59,14 @@ def test_api_unknown_attribute_raises_attribute_error() -> None:
 
 def test_api_import_kg_is_light() -> None:
     loaded = json.loads(_python("import json, sys, kg; print(json.dumps(sorted(sys.modules)))"))
-    for heavy in ("jieba", "pyshacl", "kg.pipeline", "kg.patterns"):
+    for heavy in ("jieba", "jieba_fast_dat", "pyshacl", "kg.pipeline", "kg.patterns"):
         assert heavy not in loaded, heavy
 
 
 def test_api_cli_module_does_not_load_jieba() -> None:
     loaded = json.loads(_python(
         "import json, sys, kg.cli; print(json.dumps(sorted(sys.modules)))"))
-    assert "jieba" not in loaded
+    assert "jieba" not in loaded and "jieba_fast_dat" not in loaded
 
 
 def _cli() -> list[str]:

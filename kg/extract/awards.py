@@ -226,6 +226,15 @@ class _SentenceState:
     recipients: list[Mention]
 
 
+def _cue(ctx: Context) -> re.Pattern[str]:
+    """What an award in a sentence needs: a conferral verb (see :func:`_triggers`) or an
+    individual title before a name (see :func:`_honour_person_pairs`)."""
+    lexicon = ctx.res.lexicon
+    return lexicon.memo("award_cue", lambda: lexicon.words_pattern(tuple(
+        (*lexicon.trigger_table(_TRIGGER_KINDS)[0],
+         *lexicon.honour_core_words(_PERSON_CORES)))))
+
+
 def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
                 years: list[YearMark]) -> tuple[list[AwardFact], list[Mention]]:
     """Awards in one sentence, and the honour mentions found (with or without recipient).
@@ -239,6 +248,8 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
     Returns:
         The awards and the honour mentions.
     """
+    if not _cue(ctx).search(sentence.text):
+        return [], []  # no conferral verb and no individual title: nothing to find
     text = ctx.text
     facts: list[AwardFact] = []
     honours: list[Mention] = []
@@ -302,9 +313,13 @@ def _decision_year(ctx: Context) -> int | None:
     return None
 
 
+_TRIGGER_KINDS = ("award_passive", "award_active", "award_grant", "award_reconfirm")
+#: The kinds of honour core that name an individual's title.
+_PERSON_CORES = ("individual", "both")
+
+
 def _triggers(ctx: Context, sentence: Sentence) -> list[tuple[int, int, str]]:
-    kinds = ("award_passive", "award_active", "award_grant", "award_reconfirm")
-    words, pattern = ctx.res.lexicon.trigger_table(kinds)
+    words, pattern = ctx.res.lexicon.trigger_table(_TRIGGER_KINDS)
     found = []
     for m in pattern.finditer(sentence.text):
         kind = words[m.group()]
@@ -434,7 +449,7 @@ def _honour_person_pairs(ctx: Context, sentence: Sentence, years: list[YearMark]
     """全国海关优秀共产党员田顺利 / “海关好人”崔国顺: an individual title right before a name."""
     facts, honours = [], []
     text = ctx.text
-    cores = ctx.res.lexicon.honour_core_words(("individual", "both"))
+    cores = ctx.res.lexicon.honour_core_words(_PERSON_CORES)
     pattern = ctx.res.lexicon.words_pattern(cores, "({})[”’\"]?")
     for m in pattern.finditer(sentence.text):
         name_start = sentence.start + m.end()

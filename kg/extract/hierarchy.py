@@ -75,7 +75,7 @@ def find_hierarchy(ctx: Context, mentions: list[Mention]) -> list[HierarchyFact]
 
 def _under_administration(ctx: Context, mentions: list[Mention]) -> list[HierarchyFact]:
     facts = []
-    for m in ctx.res.pattern("bureau_under_administration").finditer(ctx.text):
+    for m in ctx.res.finditer("bureau_under_administration", ctx.text):
         sentence = _sentence_of(ctx, m.start())
         if sentence is None:
             continue

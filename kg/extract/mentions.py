@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kg.doc import Mention, Sentence
@@ -54,6 +54,18 @@ class Context:
     subject: str | None
     title: str
     focus: Mention | None = None
+
+    def sentence_matches(self, pattern_id: str) -> Iterator[tuple[int, re.Match[str]]]:
+        """Matches of a pattern that never crosses a sentence end, sentence by sentence:
+        (the sentence's offset, the match).  Sentences without the pattern's ``needs``
+        are not searched, which for a pattern that starts with a character class is
+        much faster than one search of the whole text."""
+        pattern = self.res.entry(pattern_id)
+        if pattern.gate is not None and pattern.gate.search(self.text) is None:
+            return
+        for sentence in self.sentences:
+            for m in pattern.finditer(sentence.text):
+                yield sentence.start, m
 
 
 _FUNCTION_CHARS = frozenset("的了在和与及等对向从把被将由为是也都还又就并于其之而或以起让使给")
@@ -140,8 +152,8 @@ def anaphors(ctx: Context) -> list[Mention]:
     """该关 / 本关 / 全关 …: the document's subject bureau; 该科 / 科里 …: its focus unit."""
     out = []
     table = ctx.res.lexicon.anaphors
-    words = sorted(table, key=len, reverse=True)
-    for m in re.finditer("|".join(map(re.escape, words)), ctx.text):
+    words = tuple(sorted(table, key=len, reverse=True))
+    for m in ctx.res.lexicon.words_pattern(words).finditer(ctx.text):
         target = _anaphor_target(ctx, table[m.group()])
         if target is None:
             continue
@@ -185,7 +197,7 @@ def _title_zone(text: str) -> int:
 
 def person_name_at(text: str, start: int, res: Resources) -> int:
     """The end of a person's name starting at ``start`` (surname first), or ``start``."""
-    if start > 0 and is_cjk(text[start - 1]) and res.tokenizer.FREQ.get(
+    if start > 0 and is_cjk(text[start - 1]) and res.freq(
             text[start - 1:start + 1]):
         return start  # 中欧班列: the "surname" belongs to the word before it
     surname = text[start:start + 2] if text[start:start + 2] in res.lexicon.surnames else \
@@ -220,14 +232,18 @@ def persons(ctx: Context, creator: str | None) -> list[Mention]:
     """Persons after a title word (关长 高融昆, 记者 张永超), before their unit in brackets
     (陈秀英（长安海关）), and the document's creator."""
     out = []
-    for pid in ("person_after_title", "person_with_unit", "person_after_grant",
-                "person_before_comrade"):
-        for m in ctx.res.pattern(pid).finditer(ctx.text):
-            start = m.start("name")
-            end = person_name_at(ctx.text, start, ctx.res)
-            if end > start:
-                out.append(Mention(start, end, ctx.text[start:end], "Person",
-                                   ctx.text[start:end], pid))
+    # A title may stand on the line above its name (记者\n张永超): those two patterns read
+    # the whole text; the others never cross a sentence end.
+    whole = [(pid, 0, m) for pid in ("person_after_title", "person_after_grant")
+             for m in ctx.res.finditer(pid, ctx.text)]
+    by_sentence = [(pid, offset, m) for pid in ("person_with_unit", "person_before_comrade")
+                   for offset, m in ctx.sentence_matches(pid)]
+    for pid, offset, m in whole + by_sentence:
+        start = offset + m.start("name")
+        end = person_name_at(ctx.text, start, ctx.res)
+        if end > start:
+            out.append(Mention(start, end, ctx.text[start:end], "Person",
+                               ctx.text[start:end], pid))
     out.extend(_dotted_names(ctx))
     if creator:
         where = ctx.text.find(creator)
@@ -241,8 +257,8 @@ def _dotted_names(ctx: Context) -> list[Mention]:
     """阿依古丽·买买提: names written with a middle dot, cut at a title word on the left and
     at the first verb or function word on the right."""
     text, out = ctx.text, []
-    for m in ctx.res.pattern("person_dotted").finditer(text):
-        dot = m.start("dot")
+    for offset, m in ctx.sentence_matches("person_dotted"):
+        dot = offset + m.start("dot")
         start = dot
         while start > 0 and dot - start < 4 and is_cjk(text[start - 1]) and not any(
                 text.endswith(t, 0, start) for t in ctx.res.lexicon.person_titles):
@@ -274,10 +290,10 @@ def references(ctx: Context, mentions: list[Mention]) -> list[Mention]:
     (else the unit the title is about); 他 / 她: the last person named before."""
     text, out = ctx.text, []
     table = {w: r for w, r in ctx.res.lexicon.anaphors.items() if r == "@unit"}
-    words = sorted(table, key=len, reverse=True)
+    words = tuple(sorted(table, key=len, reverse=True))
     units = [m for m in mentions if m.cls in ("Department", "SubOffice")]
     people = [m for m in mentions if m.cls == "Person"]
-    for m in re.finditer("|".join(map(re.escape, words)), text) if words else ():
+    for m in ctx.res.lexicon.words_pattern(words).finditer(text) if words else ():
         if covered(mentions, m.start(), m.end()):
             continue
         tail = _UNIT_TAIL.match(m.group()).group(1)  # type: ignore[union-attr]

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 
 from kg.doc import Mention, ProgrammeFact, Sentence
 from kg.extract.mentions import Context
-from kg.extract.text import YearMark, clause_start, is_cjk, quoted_spans, year_before
+from kg.extract.text import (
+    QUOTE_PAIRS,
+    YearMark,
+    clause_start,
+    is_cjk,
+    quoted_spans,
+    year_before,
+)
 
 __all__ = ["find_programmes"]
 
@@ -175,7 +182,7 @@ def _has_trigger(ctx: Context, text: str) -> bool:
 
 def _measures(ctx: Context, sentence: Sentence) -> list[_Found]:
     found = []
-    for m in ctx.res.pattern("numbered_measures").finditer(sentence.text):
+    for m in ctx.res.finditer("numbered_measures", sentence.text):
         name = m.group("name")
         cut = 0
         for word in ("出台", "制定", "制订", "推出", "印发", "发布", "落实好", "落实", "实施",
@@ -244,6 +251,22 @@ def _trim_item(ctx: Context, item: str) -> str | None:
     return item
 
 
+_QUOTES = "".join(mark for pair in QUOTE_PAIRS.items() for mark in pair if mark not in "《》")
+
+
+def _has_quote(text: str) -> bool:
+    return any(mark in text for mark in _QUOTES)
+
+
+def _cue(ctx: Context) -> re.Pattern[str]:
+    """What every programme finder needs in its sentence: a quote or book-title mark, a
+    programme verb, 措施/举措 (numbered measures) or 等 (a list).  One search of this
+    rules out most sentences before any finder runs."""
+    lexicon = ctx.res.lexicon
+    return lexicon.memo("programme_cue", lambda: lexicon.words_pattern(
+        (*_QUOTES, "《", "措施", "举措", "等", *lexicon.trigger_words("programme"))))
+
+
 def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
                     years: list[YearMark]) -> tuple[list[ProgrammeFact], list[Mention]]:
     """Programmes in one sentence, and honours named by a quoted 评选 (“海关好人”评选).
@@ -257,9 +280,14 @@ def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
     Returns:
         Programme facts (one per programme occurrence) and honour mentions.
     """
-    quoted, honours = _quoted(ctx, sentence)
-    found = quoted + _book_titles(ctx, sentence) + _unquoted(ctx, sentence) + \
-        _measures(ctx, sentence) + _lists(ctx, sentence)
+    words = sentence.text
+    if not _cue(ctx).search(words):
+        return [], []  # most sentences name no programme: skip the five finders
+    quoted, honours = _quoted(ctx, sentence) if _has_quote(words) else ([], [])
+    found = quoted + (_book_titles(ctx, sentence) if "《" in words else []) + \
+        _unquoted(ctx, sentence) + \
+        (_measures(ctx, sentence) if "措施" in words or "举措" in words else []) + \
+        (_lists(ctx, sentence) if "等" in words else [])
     facts: dict[str, ProgrammeFact] = {}
     offices = {m.name for m in mentions if m.cls in ("Bureau", "SubOffice")}
     for item in sorted(found, key=lambda f: (f.start, -f.confidence)):

@@ -99,7 +99,7 @@ class YearMark:
 def years_in(text: str, res: Resources) -> list[YearMark]:
     """Every year expression in ``text`` (2008年, 2010年以来, 自2012年起)."""
     marks = []
-    for m in res.pattern("year").finditer(text):
+    for m in res.finditer("year", text):
         marks.append(YearMark(m.start(), m.end(), int(m.group("year")), bool(m.group("since"))))
     return marks
 

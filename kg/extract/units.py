@@ -80,7 +80,7 @@ def liaison_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
     """驻X办事处, merged with a bureau named right before it (满洲里海关驻车站办事处)."""
     out = []
     spans = _Spans(base)
-    for m in ctx.res.pattern("liaison_office").finditer(ctx.text):
+    for m in ctx.res.finditer("liaison_office", ctx.text):
         name = squash_name(m.group())
         prefix = spans.org_ending_at(m.start())
         start = prefix.start if prefix else m.start()
@@ -119,8 +119,8 @@ def coordinated_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
     out: list[Mention] = []
     spans = _Spans(base)
     for pid in ("coordinated_offices", "counted_offices"):
-        for m in ctx.res.pattern(pid).finditer(ctx.text):
-            pos = m.start("items")
+        for offset, m in ctx.sentence_matches(pid):
+            pos = offset + m.start("items")
             for index, item in enumerate(m.group("items").split("、")):
                 start, end = pos, pos + len(item)
                 pos = end + 1
@@ -136,10 +136,12 @@ def coordinated_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
 
 
 def _generic(ctx: Context, prefix: str) -> bool:
-    words = ctx.res.lexicon.generic_org_words
-    return (prefix in words or prefix.endswith(_GENERIC_ENDINGS)
-            or any(prefix.endswith(w) or (prefix.startswith(w) and len(w) >= 2) for w in words)
-            or prefix in ctx.res.lexicon.region_by_name)
+    lexicon = ctx.res.lexicon
+    words = lexicon.generic_org_words
+    ends, starts = lexicon.memo("generic_affixes", lambda: (
+        (*_GENERIC_ENDINGS, *words), tuple(w for w in words if len(w) >= 2)))
+    return (prefix in words or prefix.endswith(ends) or prefix.startswith(starts)
+            or prefix in lexicon.region_by_name)
 
 
 #: jieba frequency above which a noun is a common word rather than a place name.
@@ -153,7 +155,7 @@ def _place_like(ctx: Context, prefix: str) -> bool:
     部分, 全体) are not."""
     last = ctx.res.cut(prefix)[-1]
     tag = ctx.res.word_tags.get(last)
-    freq = ctx.res.tokenizer.FREQ.get(last) or 0
+    freq = ctx.res.freq(last)
     if len(last) == 1:  # 讲海关, 旧海关: a lone verb or adjective is no place name
         return tag is None or not tag.startswith(("v", "a", "d", "p", "c", "u", "r", "m"))
     return (tag is None or tag.startswith(("ns", "nt", "nz", "j", "nr"))

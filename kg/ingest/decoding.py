@@ -147,7 +147,7 @@ def _misread_as(text: str) -> str | None:
 def _common_share(ideographs: list[str]) -> float:
     """The share of ``ideographs`` that are common ones (see :func:`_common_ideographs`)."""
     common = _common_ideographs()
-    return sum(1 for c in ideographs if c in common) / max(1, len(ideographs))
+    return sum(map(common.__contains__, ideographs)) / max(1, len(ideographs))
 
 
 def _try_codec(data: bytes, codec: str) -> str | None:

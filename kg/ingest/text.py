@@ -25,6 +25,7 @@ _STRAY_SPACE = re.compile(
     f"[ \\u00a0\\u3000](?=[{CJK_CHARS}{CJK_PUNCT}])"
     f"|(?<=[{CJK_CHARS}])[ \\u00a0\\u3000](?=\")"
 )
+_SPACES = re.compile("[ \u00a0\u3000]")  # what _STRAY_SPACE removes: none, nothing to do
 _PROSE_MARK = re.compile(r"[，。；！？、,;!?]")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -43,6 +44,7 @@ _DELETE = [*range(0x09), *range(0x0E, 0x1C), 0x1F, *range(0x7F, 0x85),
            *range(0x2060, 0x2065), 0xFEFF, 0xFFFE, 0xFFFF]
 _TRANSLATE: dict[int, str | None] = {c: None for c in _DELETE}
 _TRANSLATE.update({c: "\n" for c in (0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029)})
+_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _TRANSLATE) + "]")
 
 
 def normalize_characters(raw: str) -> str:
@@ -54,7 +56,9 @@ def normalize_characters(raw: str) -> str:
     Returns:
         The text with CR/CRLF, VT, FF, U+2028/9 as LF and invisible characters deleted.
     """
-    return raw.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    # str.translate looks up every character; most texts hold none of these at all
+    return raw.translate(_TRANSLATE) if _INVISIBLE.search(raw) else raw
 
 
 def parse_date(value: str) -> str | None:
@@ -87,7 +91,7 @@ def clean(raw: str, rules: IngestRules) -> tuple[str, list[str]]:
     for line in lines[:cut]:
         if line and len(line) <= _MAX_FURNITURE_LEN and rules.furniture.fullmatch(line):
             dropped.append(line)
-        elif line and _PROSE_MARK.search(line):
+        elif line and _PROSE_MARK.search(line) and _SPACES.search(line):
             kept.append(_STRAY_SPACE.sub("", line))
         else:
             kept.append(line)
