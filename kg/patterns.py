@@ -51,6 +51,13 @@ class Pattern:
             return iter(())
         return self.regex.finditer(text)
 
+    def match(self, text: str) -> re.Match[str] | None:
+        """A match at the start of ``text`` (None, without trying, when ``text`` holds none
+        of the pattern's ``needs``)."""
+        if self.gate is not None and self.gate.search(text) is None:
+            return None
+        return self.regex.match(text)
+
 
 def _placeholders(lexicon: Lexicon) -> dict[str, str]:
     def alt(words: object) -> str:

@@ -135,6 +135,9 @@ def test_patterns_finditer_skips_text_without_needs() -> None:
     assert [m.group() for m in res.finditer("year", "2019年和2020年")] == ["2019年", "2020年"]
     with pytest.raises(PatternError, match="no pattern with id 'nope'"):
         res.finditer("nope", "")
+    heading = PATTERNS["roll_heading"]
+    assert heading.match("全国青年文明号名单").group("honour") == "全国青年文明号"  # type: ignore[union-attr]
+    assert heading.match("全国青年文明号") is None
 
 
 def test_patterns_word_tags_are_the_dictionary_files() -> None:

@@ -9,6 +9,7 @@ the modules of this package (one job each) and read their words from ``kg/data``
 from __future__ import annotations
 
 import dataclasses
+import operator
 from bisect import bisect_left
 
 from kg.doc import Document, Mention
@@ -32,6 +33,11 @@ __all__ = ["ASSIGNS", "REQUIRES", "extract", "find_mentions"]
 
 REQUIRES: tuple[str, ...] = ("text", "meta", "sentences")
 ASSIGNS: tuple[str, ...] = ("mentions", "awards", "programmes", "hierarchy", "subject")
+
+
+#: A mention's fields in order: a sort key that orders as Mention's own comparison does,
+#: computed once per mention rather than once per comparison.
+_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Mention)))
 
 
 def find_mentions(ctx: Context, creator: str | None = None) -> tuple[list[Mention], Context]:
@@ -93,7 +99,7 @@ def extract(doc: Document, res: Resources) -> Document:
     links = hierarchy.find_hierarchy(ctx, mentions)
     extra_persons = [a.recipient for a in found_awards if a.recipient.rule_id == "honour_person"]
     all_mentions = tuple(sorted({*mentions, *honour_mentions, *programme_mentions,
-                                 *extra_persons}))
+                                 *extra_persons}, key=_FIELDS))
     return dataclasses.replace(
         doc, mentions=all_mentions, awards=tuple(found_awards),
         programmes=tuple(found_programmes), hierarchy=tuple(links), subject=subject)

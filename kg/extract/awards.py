@@ -520,7 +520,7 @@ def roll_awards(ctx: Context, mentions: list[Mention], years: list[YearMark]
 def _roll_honour(ctx: Context, line: str) -> str | None:
     """The honour a roll heading names; a heading for two lists (X和Y名单) names none."""
     for pid in ("roll_subheading", "roll_heading"):
-        m = ctx.res.pattern(pid).match(line)
+        m = ctx.res.entry(pid).match(line)
         if m is not None and not (pid == "roll_heading" and "和" in m.group("honour")):
             return m.group("honour")
     return None

@@ -7,7 +7,6 @@ ones a marker word states, and 在海关总署领导下 for a bureau.
 
 from __future__ import annotations
 
-import re
 
 from kg.doc import HierarchyFact, Mention, Sentence
 from kg.extract.mentions import Context
@@ -57,8 +56,7 @@ def _parent_before(ctx: Context, mentions: list[Mention], pos: int) -> Mention |
 def find_hierarchy(ctx: Context, mentions: list[Mention]) -> list[HierarchyFact]:
     """Parent links stated by marker words, for every sentence of the document."""
     facts: list[HierarchyFact] = []
-    words = ctx.res.lexicon.trigger_words("hierarchy")
-    for m in re.finditer("|".join(map(re.escape, words)), ctx.text):
+    for m in ctx.res.lexicon.trigger_pattern("hierarchy").finditer(ctx.text):
         children = _children_after(mentions, ctx.text, m.end())
         if not children:
             continue

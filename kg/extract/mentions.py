@@ -7,6 +7,7 @@ runs them in order of trust (lexicon first) and keeps the longest of overlapping
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -334,16 +335,24 @@ def repeated(ctx: Context, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
+def _minus_length(m: Mention) -> int:
+    return m.start - m.end
+
+
+_START_END = operator.attrgetter("start", "end")
+
+
 def dedupe_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
     """Keep the longest of overlapping mentions (earlier finders win ties)."""
     kept: list[Mention] = []
-    ordered = sorted(enumerate(mentions), key=lambda p: (-(p[1].end - p[1].start), p[0]))
+    # longest first; the sort is stable, so among equals the earlier finder comes first
+    ordered = sorted(mentions, key=_minus_length)
     taken: list[tuple[int, int]] = []
     # Characters inside kept spans, and kept empty spans: the same test as comparing with
     # every kept span, without the quadratic loop.
-    used = bytearray(max((m.end for _, m in ordered), default=0))
+    used = bytearray(max((m.end for m in ordered), default=0))
     points: list[int] = []
-    for _, mention in ordered:
+    for mention in ordered:
         a, b = mention.start, mention.end
         if a < b:
             if used.find(1, a, b) >= 0 or any(a < s < b for s in points):
@@ -355,7 +364,7 @@ def dedupe_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
             points.append(a)
         kept.append(mention)
         taken.append((a, b))
-    return sorted(kept, key=lambda m: (m.start, m.end))
+    return sorted(kept, key=_START_END)
 
 
 def covered(spans: list[Mention], start: int, end: int) -> bool:

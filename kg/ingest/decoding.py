@@ -133,21 +133,43 @@ def _misread_as(text: str) -> str | None:
     common ones, are never checked further.
     """
     sample = text[:_MOJIBAKE_SAMPLE]
-    ideographs = CJK.findall(sample)
-    if len(ideographs) < _MOJIBAKE_MIN_CJK or _common_share(ideographs) >= _MOJIBAKE_COMMON:
+    ideographs = _ideograph_count(sample)
+    if ideographs < _MOJIBAKE_MIN_CJK or _common_share(sample, ideographs) >= _MOJIBAKE_COMMON:
         return None
     for codec, name in (("gb18030", "GBK"), ("big5", "Big5")):
-        restored = CJK.findall(sample.encode(codec, "ignore").decode("utf-8", "ignore"))
-        if (len(restored) >= _MOJIBAKE_RESTORED * len(ideographs)
-                and _common_share(restored) >= _MOJIBAKE_COMMON):
+        restored = sample.encode(codec, "ignore").decode("utf-8", "ignore")
+        count = _ideograph_count(restored)
+        if (count >= _MOJIBAKE_RESTORED * ideographs
+                and _common_share(restored, count) >= _MOJIBAKE_COMMON):
             return name
     return None
 
 
-def _common_share(ideographs: list[str]) -> float:
-    """The share of ``ideographs`` that are common ones (see :func:`_common_ideographs`)."""
-    common = _common_ideographs()
-    return sum(map(common.__contains__, ideographs)) / max(1, len(ideographs))
+def _ideograph_count(text: str) -> int:
+    """How many ideographs ``text`` holds (counted from the runs of other characters, which
+    are few, rather than by making a string of each ideograph)."""
+    return len(text) - sum(map(len, _NOT_IDEOGRAPHS.findall(text)))
+
+
+def _common_share(text: str, ideographs: int) -> float:
+    """The share of the ``ideographs`` ideographs of ``text`` that are common ones (see
+    :func:`_common_ideographs`)."""
+    return (ideographs - len(_rare_ideograph().findall(text))) / max(1, ideographs)
+
+
+_NOT_IDEOGRAPHS = re.compile(f"[^{CJK_CHARS}]+")
+
+
+@functools.cache
+def _rare_ideograph() -> re.Pattern[str]:
+    """Any ideograph but the common ones.  Real text has few, so finding them is quick."""
+    common = sorted(map(ord, _common_ideographs()))
+    spans, low = [], 0
+    for point in [*common, 0x110000]:
+        if point > low:
+            spans.append(f"{re.escape(chr(low))}-{re.escape(chr(point - 1))}")
+        low = point + 1
+    return re.compile(f"(?=[{CJK_CHARS}])[{''.join(spans)}]")
 
 
 def _try_codec(data: bytes, codec: str) -> str | None:
