@@ -3,7 +3,8 @@
     python benchmarks/generate_corpus.py 1000 /tmp/corpus1k --seed 1
     python benchmarks/bench_build.py /tmp/corpus1k [--workers 1 2] [--html] [--json out.json]
 
-Measures, in one run and on the same documents:
+Measures, in one run and on the same documents, in ``--rounds`` interleaved rounds (3 by
+default; the best round of each is reported):
 
 * **jieba**: bare ``jieba.lcut`` (HMM on, its default) over every document's text, in this
   process, the dictionary loaded beforehand: characters per second.
@@ -299,24 +300,38 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--html", action="store_true", help="also write the HTML picture")
     parser.add_argument("--repeat", type=int, default=5, help="runs per query")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of jieba and every build, interleaved; the best (least "
+                             "wall-clock time) of each is reported")
     parser.add_argument("--out", type=Path, help="keep the builds here (default: a temp dir)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
     texts = _texts([args.corpus])
     report = Report(str(args.corpus), len(texts), sum(map(len, texts)))
-    report.jieba_wall, report.jieba_cpu = bench_jieba(texts)
     most = max(args.workers)
     if most > 1:
         report.capacity[f"{most} processes, before the builds"] = bench_capacity(most)
     scratch = Path(tempfile.mkdtemp(prefix="kg-bench-")) if args.out is None else args.out
     try:
         out = scratch
-        for workers in args.workers:
-            out = scratch / f"build-{workers}"
-            shutil.rmtree(out, ignore_errors=True)
-            report.runs.append(bench_build([args.corpus], out, workers, args.html,
-                                           report.chars, f"build, {workers} worker(s)"))
-            print(report.runs[-1], file=sys.stderr)
+        best: dict[int, Run] = {}
+        report.jieba_wall = report.jieba_cpu = float("inf")
+        # Rounds interleave the measurements, so that a slow spell of a shared machine
+        # falls on jieba and on the builds alike; the best of each is what it can do.
+        for round_number in range(1, args.rounds + 1):
+            wall, cpu = bench_jieba(texts)
+            print(f"round {round_number}: jieba {wall:.2f} s", file=sys.stderr)
+            if wall < report.jieba_wall:
+                report.jieba_wall, report.jieba_cpu = wall, cpu
+            for workers in args.workers:
+                out = scratch / f"build-{workers}"
+                shutil.rmtree(out, ignore_errors=True)
+                run = bench_build([args.corpus], out, workers, args.html, report.chars,
+                                  f"build, {workers} worker(s)")
+                print(f"round {round_number}: {run}", file=sys.stderr)
+                if workers not in best or run.wall < best[workers].wall:
+                    best[workers] = run
+        report.runs.extend(best[w] for w in args.workers)
         extra = _new_document(scratch / "new")
         added = len(extra.read_text(encoding="utf-8"))
         report.runs.append(bench_build([args.corpus, extra.parent], out, args.workers[-1],

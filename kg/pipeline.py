@@ -38,6 +38,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 import time
@@ -402,6 +403,11 @@ class _Sorter:
 
     def merged(self) -> Iterator[str]:
         """Every distinct line, in order."""
+        if not self.runs:  # it all fitted in memory
+            lines = sorted(set(self.buffer))
+            self.count += len(lines)
+            yield from lines
+            return
         with contextlib.ExitStack() as stack:
             files = [stack.enter_context(open(p, encoding="utf-8", newline="\n"))
                      for p in self.runs]
@@ -414,10 +420,21 @@ class _Sorter:
                     last = line
 
 
+def _write_graphs(doc_ids: Iterable[str], by_id: dict[str, Document], facts: graph.CorpusFacts,
+                  quads: Path, sorter: _Sorter) -> None:
+    """The named graphs of ``doc_ids`` into the N-Quads file ``quads``, in that order, and
+    their statements into ``sorter`` as union lines."""
+    with open(quads, "w", encoding="utf-8", newline="\n") as handle:
+        for doc_id in doc_ids:
+            statements = graph.document_statements(by_id[doc_id], facts)
+            handle.write(statements.nquads())
+            sorter.extend(map("\0".join, statements.rows))
+
+
 def _nt_line(line: str) -> str:
     """A union line (see :func:`_stream_graph`) as N-Triples."""
-    subject, predicate, obj = line.split("\0")
-    return f"{subject} {predicate or graph.RDF_TYPE} {obj} .\n"
+    # N-Triples text holds no NUL, and only an empty predicate (rdf:type) gives two in a row
+    return line.replace("\0\0", f" {graph.RDF_TYPE} ", 1).replace("\0", " ") + " .\n"
 
 
 def _stream_graph(docs: list[Document], index: EntityIndex, minter: IriMinter,
@@ -432,11 +449,7 @@ def _stream_graph(docs: list[Document], index: EntityIndex, minter: IriMinter,
     by_id = {d.id: d for d in docs}
     sorter = _Sorter(tmp)
     quads_path, triples_path = tmp / "quads.nq", tmp / "triples.nt"
-    with open(quads_path, "w", encoding="utf-8", newline="\n") as handle:
-        for doc_id in graph.graph_order(by_id, minter):
-            statements = graph.document_statements(by_id[doc_id], facts)
-            handle.write(statements.nquads())
-            sorter.extend(map("\0".join, statements.rows))
+    _write_graphs(graph.graph_order(by_id, minter), by_id, facts, quads_path, sorter)
     with open(triples_path, "w", encoding="utf-8", newline="\n") as handle:
         handle.writelines(map(_nt_line, sorter.merged()))
     return quads_path, triples_path, sorter.count
@@ -450,12 +463,13 @@ def _render(exporter: export.Exporter, source: Path, prefixes: dict[str, str]) -
         # pyoxigraph's writers read the stream once; our own writers get a list
         items = cast("Sequence[ox.Quad]", quads) if exporter.writer is None else list(quads)
         return exporter.render(items, prefixes)
-    triples = (q.triple for q in ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES))
+    # quads in the default graph, which pyoxigraph's triple writers take as they are
+    parsed = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES)
     if exporter.writer is not None:
-        return exporter.writer(list(triples), prefixes)
+        return exporter.writer([q.triple for q in parsed], prefixes)
     if exporter.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-        return ox.serialize(triples, format=exporter.rdf_format, prefixes=prefixes) or b""
-    return ox.serialize(triples, format=exporter.rdf_format) or b""
+        return ox.serialize(parsed, format=exporter.rdf_format, prefixes=prefixes) or b""
+    return ox.serialize(parsed, format=exporter.rdf_format) or b""
 
 
 def _exporter(name: str) -> export.Exporter:
@@ -466,22 +480,120 @@ def _exporter(name: str) -> export.Exporter:
 
 
 def _write_outputs(docs: list[Document], index: EntityIndex, minter: IriMinter, out: Path,
-                   formats: Sequence[str], html: bool) -> tuple[list[Path], int]:
+                   formats: Sequence[str], html: bool, workers: int = 1
+                   ) -> tuple[list[Path], int]:
     """Write every requested format (and the picture) atomically; returns the paths written
-    and the number of distinct triples."""
+    and the number of distinct triples.  With several workers (and ``fork``) the named
+    graphs and the formats are written by worker processes (:func:`_write_in_parallel`);
+    the bytes are the same."""
     exporters = [_exporter(name) for name in dict.fromkeys(formats)]
     prefixes = export.prefixes_for(Graph(), minter.base)
     with tempfile.TemporaryDirectory(prefix=".kg-build-", suffix=".tmp", dir=out) as scratch:
-        quads, triples, count = _stream_graph(docs, index, minter, Path(scratch))
+        tmp = Path(scratch)
         written = []
-        for exporter in exporters:
-            path = out / f"graph{exporter.suffix}"
-            atomic_write_bytes(path, _render(exporter, triples if exporter.union else quads,
-                                             prefixes))
-            written.append(path)
+        if workers > 1 and len(docs) >= _PARALLEL_WRITE_MIN and \
+                "fork" in multiprocessing.get_all_start_methods():
+            files, triples, count = _write_in_parallel(docs, index, minter, tmp, exporters,
+                                                       prefixes, workers)
+            for exporter in exporters:  # made under tmp by the workers, published here
+                path = out / f"graph{exporter.suffix}"
+                os.replace(files[exporter.name], path)
+                written.append(path)
+        else:
+            quads, triples, count = _stream_graph(docs, index, minter, tmp)
+            for exporter in exporters:
+                path = out / f"graph{exporter.suffix}"
+                atomic_write_bytes(path, _render(exporter, triples if exporter.union else quads,
+                                                 prefixes))
+                written.append(path)
         if html:
             written += viz.write_html(export.read_output(triples), out / "graph.html")
     return written, count
+
+
+#: Fewer documents than this are written in this process: forking would cost more.
+_PARALLEL_WRITE_MIN = 200
+
+#: The corpus a writing worker reads, handed over by fork (see :func:`_write_in_parallel`).
+_CORPUS: dict[str, object] = {}
+
+
+def _receive_corpus(by_id: dict[str, Document], facts: graph.CorpusFacts) -> None:
+    _CORPUS.update(by_id=by_id, facts=facts)
+
+
+def _write_in_parallel(docs: list[Document], index: EntityIndex, minter: IriMinter, tmp: Path,
+                       exporters: list[export.Exporter], prefixes: dict[str, str],
+                       workers: int) -> tuple[dict[str, Path], Path, int]:
+    """The graph written by ``workers`` forked processes: each writes the named graphs of a
+    run of documents (in graph order) and the sorted union of their triples; this process
+    joins the graphs and merges the unions; then the workers render one format each.
+
+    Returns:
+        The rendered file of each format (under ``tmp``), the union N-Triples file and the
+        number of distinct triples.
+    """
+    facts = graph.corpus_facts(docs, index, minter)
+    by_id = {d.id: d for d in docs}
+    order = graph.graph_order(by_id, minter)
+    size = -(-len(order) // workers)
+    runs = [order[i:i + size] for i in range(0, len(order), size)]
+    # fork hands the corpus to the workers as memory they share, without pickling it
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(runs), mp_context=context,
+                             initializer=_receive_corpus, initargs=(by_id, facts)) as pool:
+        parts = list(pool.map(_write_part, runs,
+                              [tmp / f"part{i:03d}" for i in range(len(runs))]))
+        quads = tmp / "quads.nq"
+        with open(quads, "wb") as handle:
+            for part, _ in parts:
+                with open(part, "rb") as source:
+                    shutil.copyfileobj(source, handle)
+        pending = {e.name: pool.submit(_render_file, e.name, quads, prefixes, tmp)
+                   for e in exporters if not e.union}
+        triples, count = _merge_union([union for _, union in parts], tmp / "triples.nt")
+        pending.update({e.name: pool.submit(_render_file, e.name, triples, prefixes, tmp)
+                        for e in exporters if e.union})
+        files = {name: future.result() for name, future in pending.items()}
+    return files, triples, count
+
+
+def _write_part(doc_ids: list[str], stem: Path) -> tuple[Path, Path]:
+    """In a worker: the named graphs of ``doc_ids`` as N-Quads, and the sorted distinct
+    union lines of their statements (see :func:`_stream_graph`)."""
+    by_id = cast("dict[str, Document]", _CORPUS["by_id"])
+    facts = cast("graph.CorpusFacts", _CORPUS["facts"])
+    stem.mkdir()
+    sorter = _Sorter(stem)
+    quads, union = stem / "quads.nq", stem / "union.txt"
+    _write_graphs(doc_ids, by_id, facts, quads, sorter)
+    with open(union, "w", encoding="utf-8", newline="\n") as handle:
+        handle.writelines(f"{line}\n" for line in sorter.merged())
+    return quads, union
+
+
+def _merge_union(parts: list[Path], target: Path) -> tuple[Path, int]:
+    """The sorted distinct union of the parts' sorted lines, as N-Triples, and its size."""
+    count = 0
+    with contextlib.ExitStack() as stack:
+        streams = [(line[:-1] for line in stack.enter_context(
+            open(p, encoding="utf-8", newline="\n"))) for p in parts]
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
+            last = None
+            for line in heapq.merge(*streams):
+                if line != last:
+                    count += 1
+                    handle.write(_nt_line(line))
+                    last = line
+    return target, count
+
+
+def _render_file(name: str, source: Path, prefixes: dict[str, str], tmp: Path) -> Path:
+    """In a worker: one format rendered into a file under ``tmp``."""
+    exporter = export.EXPORTERS[name]
+    path = tmp / f"graph{exporter.suffix}"
+    atomic_write_bytes(path, _render(exporter, source, prefixes))
+    return path
 
 
 # --------------------------------------------------------------------------------- build
@@ -536,7 +648,7 @@ def build(paths: Sequence[str | Path], out_dir: str | Path, *,
         store.prune(used)
     docs = _unique_ids(docs, outcomes)
     index = resolve.merge_entities(docs)
-    written, triples = _write_outputs(docs, index, minter, out, formats, html)
+    written, triples = _write_outputs(docs, index, minter, out, formats, html, workers)
     report = _report(outcomes, index, docs, triples, written, started)
     atomic_write_text(out / "build-report.json", _report_json(report))
     return report

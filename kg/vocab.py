@@ -12,6 +12,7 @@ below is valid at run time on Python 3.10+.
 """
 
 import hashlib
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -144,6 +145,7 @@ def _is_ucschar(code: int) -> bool:
     return False
 
 
+@functools.cache
 def _keep(char: str) -> bool:
     """Whether ``char`` may appear unencoded in a minted path segment."""
     if char in _ASCII_KEEP:

@@ -22,10 +22,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 
-from kg import graph, resolve
+from kg import graph, pipeline, resolve
 from kg.doc import BuildReport, Document, DocumentMeta, Outcome
 from kg.errors import InputError
-from kg.export import convert
+from kg.export import EXPORTERS, convert
 from kg.patterns import Resources
 from kg.pipeline import CACHE_DIR, STAGES, Pipeline, _Sorter, build, process_document
 from kg.query import stats
@@ -124,6 +124,23 @@ def test_pipeline_workers_give_identical_bytes(tmp_path: Path, seeds_build: Path
     report = build([SEEDS], tmp_path / "parallel", workers=2)
     assert report.ok
     assert _bytes(tmp_path / "parallel") == _bytes(seeds_build)
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_pipeline_parallel_writing_gives_identical_bytes(
+        tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large builds with workers write the graphs and the formats in worker processes;
+    # lowering the threshold puts the seeds through that path, in every format.
+    formats = tuple(EXPORTERS)
+    files = tuple(f"graph{e.suffix}" for e in EXPORTERS.values()) + ("graph.html",)
+    serial = tmp_path / "serial"
+    one = build([SEEDS], serial, formats=formats, workers=1)
+    monkeypatch.setattr(pipeline, "_PARALLEL_WRITE_MIN", 1)
+    report = build([SEEDS], tmp_path / "parallel", formats=formats, workers=workers)
+    assert report.ok and report.triples == one.triples
+    assert _bytes(tmp_path / "parallel", files) == _bytes(serial, files)
+    assert sorted(p.name for p in (tmp_path / "parallel").iterdir()) == \
+        sorted(p.name for p in serial.iterdir())  # no scratch files left behind
 
 
 def test_pipeline_report_counts_match_the_graph(seeds_build: Path) -> None:
