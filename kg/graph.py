@@ -40,6 +40,7 @@ __all__ = [
     "RDF_TYPE",
     "CorpusFacts",
     "Statements",
+    "award_identity",
     "build_dataset",
     "build_quads",
     "corpus_facts",
@@ -89,15 +90,16 @@ class CorpusFacts:
 
     Attributes:
         index: the corpus's entities from :func:`kg.resolve.merge_entities`.
-        confidence: award or programme node -> its ``xsd:decimal`` confidence, the best
-            any rule in any document gave it (both as N-Triples text).
+        confidence: an award's identity (:func:`award_identity`) or a programme's key ->
+            its ``xsd:decimal`` confidence as N-Triples text, the best any rule in any
+            document gave it.
         first_year: programme key -> the earliest year any occurrence states (a programme
             has one year in the union graph; later occurrences drop theirs).
         terms: the IRIs and literals made so far (a cache shared by the documents).
     """
 
     index: EntityIndex
-    confidence: dict[str, str]
+    confidence: dict[object, str]
     first_year: dict[EntityKey, int]
     terms: _Terms
 
@@ -114,17 +116,18 @@ def corpus_facts(docs: Iterable[Document], index: EntityIndex, minter: IriMinter
     Returns:
         The facts.
     """
+    # No IRI is made here: with several workers this part runs alone, the IRIs are made
+    # by the workers as they write.
     terms = _Terms(minter, index)
-    best: dict[str, float] = {}
+    best: dict[object, float] = {}
     first: dict[EntityKey, int] = {}
     for doc in docs:
         for a in doc.resolved_awards:
-            node = terms.award(a)
+            node = award_identity(a, index)
             best[node] = max(best.get(node, 0.0), a.confidence)
         for p in doc.resolved_programmes:
             key = index.key(p.programme)
-            node = terms.entity(key)[0]
-            best[node] = max(best.get(node, 0.0), p.confidence)
+            best[key] = max(best.get(key, 0.0), p.confidence)
             if p.year is not None and (key not in first or p.year < first[key]):
                 first[key] = p.year
     decimals: dict[str, str] = {}
@@ -135,6 +138,13 @@ def corpus_facts(docs: Iterable[Document], index: EntityIndex, minter: IriMinter
             decimals[lexical] = _typed(Decimal(lexical), XSD.decimal)
         confidence[node] = decimals[lexical]
     return CorpusFacts(index, confidence, first, terms)
+
+
+def award_identity(award: ResolvedAward, index: EntityIndex
+                   ) -> tuple[EntityKey, EntityKey, int | None]:
+    """What makes two award statements one award node: recipient, honour and year (keys
+    mapped through the corpus index)."""
+    return index.key(award.recipient), index.key(award.honour), award.year
 
 
 @dataclass
@@ -163,11 +173,12 @@ class _Terms:
 
     def award(self, award: ResolvedAward) -> str:
         """The node of an award: who received which honour in which year."""
-        recipient, honour = self.index.key(award.recipient), self.index.key(award.honour)
-        found = self.awards.get((recipient, honour, award.year))
+        identity = award_identity(award, self.index)
+        found = self.awards.get(identity)
         if found is None:
-            found = self.awards[(recipient, honour, award.year)] = _n(self.minter.award(
-                self.entity(recipient)[0][1:-1], self.entity(honour)[0][1:-1], award.year))
+            recipient, honour, year = identity
+            found = self.awards[identity] = _n(self.minter.award(
+                self.entity(recipient)[0][1:-1], self.entity(honour)[0][1:-1], year))
         return found
 
     def year(self, value: int) -> tuple[str, str, str]:
@@ -245,16 +256,16 @@ class _Writer:
             self.add(node, _EDITION, _zh(award.edition))
         self.add(node, _DERIVED, self.graph)
         self.add(node, _EVIDENCE, _zh(award.evidence))
-        self.add(node, _CONFIDENCE, self.facts.confidence[node])
+        self.add(node, _CONFIDENCE, self.facts.confidence[award_identity(award, self.index)])
 
     def programme(self, occurrence: ResolvedProgramme) -> None:
         node = self.entity(occurrence.programme)
+        key = self.index.key(occurrence.programme)
         self.add(node, _DERIVED, self.graph)
         self.add(node, _EVIDENCE, _zh(occurrence.evidence))
-        self.add(node, _CONFIDENCE, self.facts.confidence[node])
+        self.add(node, _CONFIDENCE, self.facts.confidence[key])
         year = occurrence.year
-        if year is not None and year == self.facts.first_year.get(
-                self.index.key(occurrence.programme)):
+        if year is not None and year == self.facts.first_year.get(key):
             self.add(node, _YEAR, self.year(year))
         for org in occurrence.orgs:
             self.add(self.entity(org), _RUNS, node)

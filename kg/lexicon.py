@@ -181,7 +181,7 @@ class Lexicon:
 
     def trigger_pattern(self, kind: str) -> re.Pattern[str]:
         """The trigger words of one kind as one regex, longest first (compiled once)."""
-        return self.words_pattern(self.trigger_words(kind))
+        return self._once(("trigger", kind), lambda: self.words_pattern(self.trigger_words(kind)))
 
     def trigger_table(self, kinds: tuple[str, ...]) -> tuple[dict[str, str], re.Pattern[str]]:
         """Trigger words of several kinds: word -> kind (the kind listed first wins a word

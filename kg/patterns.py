@@ -195,7 +195,7 @@ class Resources:
 
     def cut(self, text: str) -> list[str]:
         """Tokens of ``text`` (jieba, HMM off, so unknown names split into characters)."""
-        return list(self.tokenizer.cut(text, HMM=False))
+        return self.tokenizer.lcut(text, HMM=False)
 
 
 class WordTags:

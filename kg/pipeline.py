@@ -250,9 +250,12 @@ class _Cache:
         """Save ``doc`` under ``key`` (temporary file, then rename; no fsync: a torn entry
         is a miss).  A cache that cannot be written is skipped silently."""
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.directory)
-            with os.fdopen(fd, "wb") as handle:
+            if not self.directory.is_dir():
+                self.directory.mkdir(parents=True, exist_ok=True)
+            # a name of this process's own (mkstemp's random names cost more than the
+            # pickling); a file left by a killed process of the same number is overwritten
+            tmp = self.directory / f".{key}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as handle:
                 pickle.dump(doc, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.directory / f"{key}.pickle")
         except OSError:

@@ -55,6 +55,8 @@ class _Builder:
     aliases: dict[EntityKey, set[str]] = field(default_factory=lambda: defaultdict(set))
     parents: dict[EntityKey, EntityKey] = field(default_factory=dict)
     office_parent: dict[str, str] = field(default_factory=dict)
+    #: (cls, name, text, rule_id, parent) of a mention -> its key (see :func:`_org_key`)
+    keys: dict[tuple[str, str, str, str, str | None], EntityKey] = field(default_factory=dict)
 
     def add(self, key: EntityKey, label: str, surface: str = "") -> EntityKey:
         self.labels.setdefault(key, label)
@@ -115,7 +117,18 @@ def _office_parents(b: _Builder, mentions: Iterable[Mention],
 
 
 def _org_key(b: _Builder, m: Mention) -> EntityKey:
-    """The entity key of an organisation or person mention (registering the entity)."""
+    """The entity key of an organisation or person mention (registering the entity).
+
+    A name recurs many times in a document; its key (and all it registers) depends on the
+    mention's words, not on where it stands, so it is worked out once."""
+    words = (m.cls, m.name, m.text, m.rule_id, m.parent)
+    key = b.keys.get(words)
+    if key is None:
+        key = b.keys[words] = _new_org_key(b, m)
+    return key
+
+
+def _new_org_key(b: _Builder, m: Mention) -> EntityKey:
     if m.cls == "SubOffice":
         bureau = b.office_parent.get(m.name)
         if bureau:

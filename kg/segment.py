@@ -44,12 +44,11 @@ def split_sentences(text: str) -> tuple[Sentence, ...]:
 
 
 def _append(text: str, start: int, end: int, out: list[Sentence]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        out.append(Sentence(start, end, text[start:end]))
+    chunk = text[start:end]
+    body = chunk.strip()  # str.strip() removes exactly what str.isspace() calls space
+    if body:
+        start += len(chunk) - len(chunk.lstrip())
+        out.append(Sentence(start, start + len(body), body))
 
 
 def segment(doc: Document, res: Resources) -> Document:

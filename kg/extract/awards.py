@@ -450,7 +450,8 @@ def _honour_person_pairs(ctx: Context, sentence: Sentence, years: list[YearMark]
     facts, honours = [], []
     text = ctx.text
     cores = ctx.res.lexicon.honour_core_words(_PERSON_CORES)
-    pattern = ctx.res.lexicon.words_pattern(cores, "({})[”’\"]?")
+    lexicon = ctx.res.lexicon
+    pattern = lexicon.memo("person_cores", lambda: lexicon.words_pattern(cores, "({})[”’\"]?"))
     for m in pattern.finditer(sentence.text):
         name_start = sentence.start + m.end()
         name_end = person_name_at(text, name_start, ctx.res)

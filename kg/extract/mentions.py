@@ -355,7 +355,7 @@ def dedupe_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
     for mention in ordered:
         a, b = mention.start, mention.end
         if a < b:
-            if used.find(1, a, b) >= 0 or any(a < s < b for s in points):
+            if used.find(1, a, b) >= 0 or (points and any(a < s < b for s in points)):
                 continue
             used[a:b] = b"\x01" * (b - a)
         elif any(a < e and s < b for s, e in taken):

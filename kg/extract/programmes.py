@@ -259,12 +259,19 @@ def _has_quote(text: str) -> bool:
 
 
 def _cue(ctx: Context) -> re.Pattern[str]:
-    """What every programme finder needs in its sentence: a quote or book-title mark, a
-    programme verb, 措施/举措 (numbered measures) or 等 (a list).  One search of this
-    rules out most sentences before any finder runs."""
+    """What some programme finder needs in its sentence: a quote or book-title mark,
+    措施/举措 (numbered measures) or a head word (lists and verb phrases end with one).
+    One search of this rules out most sentences before any finder runs."""
     lexicon = ctx.res.lexicon
     return lexicon.memo("programme_cue", lambda: lexicon.words_pattern(
-        (*_QUOTES, "《", "措施", "举措", "等", *lexicon.trigger_words("programme"))))
+        (*_QUOTES, "《", "措施", "举措", *lexicon.programme_head_words(False))))
+
+
+def _has_head(ctx: Context, text: str, strong_only: bool) -> bool:
+    lexicon = ctx.res.lexicon
+    pattern = lexicon.memo(f"programme_heads_{strong_only}", lambda: lexicon.words_pattern(
+        lexicon.programme_head_words(strong_only)))
+    return pattern.search(text) is not None
 
 
 def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
@@ -283,11 +290,15 @@ def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
     words = sentence.text
     if not _cue(ctx).search(words):
         return [], []  # most sentences name no programme: skip the five finders
+    # Each finder only where what it needs is in the sentence: quotes, a book title,
+    # 措施, a strong head word (a verb phrase ends with one), 等 and a head word (a list).
+    heads = _has_head(ctx, words, strong_only=False)
     quoted, honours = _quoted(ctx, sentence) if _has_quote(words) else ([], [])
     found = quoted + (_book_titles(ctx, sentence) if "《" in words else []) + \
-        _unquoted(ctx, sentence) + \
+        (_unquoted(ctx, sentence) if heads and _has_head(ctx, words, strong_only=True)
+         else []) + \
         (_measures(ctx, sentence) if "措施" in words or "举措" in words else []) + \
-        (_lists(ctx, sentence) if "等" in words else [])
+        (_lists(ctx, sentence) if heads and "等" in words else [])
     facts: dict[str, ProgrammeFact] = {}
     offices = {m.name for m in mentions if m.cls in ("Bureau", "SubOffice")}
     for item in sorted(found, key=lambda f: (f.start, -f.confidence)):

@@ -210,8 +210,11 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
 
 def _dept_end(ctx: Context, start: int) -> int:
     """Where a department name starting at ``start`` ends (its head word), or -1."""
-    words = ctx.res.lexicon.department_words
-    if ctx.res.lexicon.words_pattern((*words, *_UNIT_ENDS)).search(
+    lexicon = ctx.res.lexicon
+    words = lexicon.department_words
+    unit_words = lexicon.memo("department_or_unit_words",
+                              lambda: lexicon.words_pattern((*words, *_UNIT_ENDS)))
+    if unit_words.search(
             ctx.text, start, start + 16) is None:
         return -1  # no unit word within reach: no need to cut the window into tokens
     pos = start
