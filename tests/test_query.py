@@ -82,15 +82,34 @@ def test_query_rq_files_return_rows(path: Path) -> None:
         assert _values(result, skip) == EXPECTED[path.stem]
 
 
-def test_query_provenance_pairs_each_award_with_its_sentence() -> None:
+@pytest.mark.parametrize("recipient", ["满洲里海关图书馆", "满关图书馆"])
+def test_query_provenance_gives_the_sentence_of_a_given_award(recipient: str) -> None:
     text = (HERE.parent / "queries" / "06_provenance_of_award.rq").read_text(encoding="utf-8")
-    result = run_query(text, GRAPH)
-    rows = {(r[0].value, r[1].value): r for r in result.rows}  # type: ignore[union-attr]
-    assert len(result.rows) == 6 == len(rows)
-    library = rows[("满洲里海关图书馆", "职工书屋")]
-    evidence = result.variables.index("evidence")
+    asked = text.replace('("天津海关"@zh "全国文明单位"@zh)', f'("{recipient}"@zh "职工书屋"@zh)')
+    assert asked != text
+    result = run_query(asked, GRAPH)
+    (row,) = result.rows
+    column = dict(zip(result.variables, row))
     sentence = "2012年，满关图书馆被中华全国总工会授予职工书屋称号。"
-    assert library[evidence] == Term("literal", sentence, lang="zh")
+    assert column["evidence"] == Term("literal", sentence, lang="zh")
+    assert column["recipientLabel"] == Term("literal", "满洲里海关图书馆", lang="zh")
+    assert column["year"] is not None and column["year"].value == "2012"
+    assert column["document"] is not None and column["document"].type == "uri"
+
+
+def test_query_awards_without_year_or_awarder_keep_their_rows(seeds_build: Path) -> None:
+    # The one-pattern OPTIONAL chains (COALESCE to ckg:none) must neither drop an award
+    # that lacks a year or an awarding body nor repeat it once for every year or body.
+    text = (HERE.parent / "queries" / "02_honours_of_org_and_suboffices.rq").read_text(
+        encoding="utf-8")
+    result = run_query(text, seeds_build)
+    column = {name: i for i, name in enumerate(result.variables)}
+    yearless = sorted((r[0].value, r[1].value) for r in result.rows  # type: ignore[union-attr]
+                      if r[column["year"]] is None)
+    assert yearless == [("满洲里海关", "内蒙古自治区文明单位标兵"), ("额尔古纳海关阅览室", "草原书屋"),
+                        ("驻十八里办事处阅览室", "草原书屋")]
+    unawarded = [r for r in result.rows if r[column["awardedByLabel"]] is None]
+    assert len(unawarded) == 9 and len(result.rows) == 16
 
 
 @pytest.mark.parametrize("alias", ["满洲里海关", "满关"])

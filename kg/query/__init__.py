@@ -25,6 +25,7 @@ return strings and never print; :func:`stats` counts what a build holds.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -45,6 +46,7 @@ from kg.query.persist import (
     graph_format,
     short_message,
     source_file,
+    store_identity,
     union_quads,
 )
 from kg.vocab import CKG, DEFAULT_BASE_IRI, PREFIXES, SLUGS
@@ -184,9 +186,18 @@ def _open_persisted(build: Path) -> ox.Store | None:
     """The build's persisted store, read-only; None when it cannot be made or opened there
     (the caller then loads the graph file into memory, which reports any real problem)."""
     try:
-        return ox.Store.read_only(str(ensure_store(build)))
+        directory = ensure_store(build)
+        return _read_only_store(str(directory), store_identity(directory))
     except (InputError, OSError):
         return None
+
+
+@functools.lru_cache(maxsize=4)
+def _read_only_store(directory: str, identity: tuple[int, int]) -> ox.Store:
+    """A persisted store opened once per process for as long as it is not remade (its
+    identity changes): opening the database costs more than a small query."""
+    del identity  # part of the cache key only
+    return ox.Store.read_only(directory)
 
 
 def _declared_prefixes(path: Path, fmt: ox.RdfFormat) -> dict[str, str]:
@@ -256,12 +267,23 @@ def _result(answer: object, prefixes: dict[str, str]) -> QueryResult:
         return QueryResult("ask", boolean=bool(answer), prefixes=prefixes)
     if isinstance(answer, ox.QuerySolutions):
         names = tuple(v.value for v in answer.variables)
-        rows = tuple(tuple(_term(solution[name]) for name in names) for solution in answer)
+        made: dict[object, Term | None] = {}  # labels and classes recur from row to row
+
+        def term(value: object) -> Term | None:
+            found = made.get(value, _MISSING)
+            if found is _MISSING:
+                found = made[value] = _term(value)
+            return found  # type: ignore[return-value]
+
+        rows = tuple(tuple(term(solution[name]) for name in names) for solution in answer)
         return QueryResult("select", names, rows, prefixes=prefixes)
     if isinstance(answer, ox.QueryTriples):
         rows = tuple((_term(t.subject), _term(t.predicate), _term(t.object)) for t in answer)
         return QueryResult("construct", _TRIPLE_VARS, rows, prefixes=prefixes)
     raise TypeError(f"unexpected result {type(answer).__name__}")
+
+
+_MISSING = object()
 
 
 def _term(term: object) -> Term | None:
