@@ -14,14 +14,14 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import json
-import os
-import tempfile
 import logging
+import os
 import re
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Any
 
 from kg.errors import PatternError

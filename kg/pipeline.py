@@ -41,10 +41,11 @@ import pickle
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -247,16 +248,21 @@ class _Cache:
         return found if isinstance(found, Document) else None
 
     def store(self, key: str, doc: Document) -> None:
-        """Save ``doc`` under ``key`` (temporary file, then rename; no fsync: a torn entry
-        is a miss).  A cache that cannot be written is skipped silently."""
+        """Save ``doc`` under ``key`` (see :meth:`write`)."""
+        self.write(key, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def write(self, key: str, data: bytes) -> None:
+        """Save a pickled document under ``key`` (temporary file, then rename; no fsync: a
+        torn entry is a miss).  A cache that cannot be written is skipped silently.
+        Thread-safe: it only makes files."""
         try:
             if not self.directory.is_dir():
                 self.directory.mkdir(parents=True, exist_ok=True)
-            # a name of this process's own (mkstemp's random names cost more than the
-            # pickling); a file left by a killed process of the same number is overwritten
-            tmp = self.directory / f".{key}.{os.getpid()}.tmp"
+            # a name of this process's and thread's own (mkstemp's random names cost more
+            # than the pickling); a file left by a killed process is overwritten or pruned
+            tmp = self.directory / f".{key}.{os.getpid()}.{threading.get_ident()}.tmp"
             with open(tmp, "wb") as handle:
-                pickle.dump(doc, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.write(data)
             os.replace(tmp, self.directory / f"{key}.pickle")
         except OSError:
             pass
@@ -346,8 +352,15 @@ def _run(files: dict[Path, Path | None], workers: int, overlays: tuple[str, ...]
             results = pool.map(_job, *zip(*jobs), chunksize=chunk)
             yield from _cached(hits, cache, files, overlays, late)
             yield from results
-    for job in late:
-        yield _job(*job)
+    # Here, in this process, the cache files are made by a thread: making a file is a
+    # system call that leaves the interpreter free to go on with the next document.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        for path, root, job_overlays, cache_dir, key in late:
+            outcome, doc = _job(path, root, job_overlays, None, None)
+            if doc is not None and cache_dir is not None and key is not None:
+                data = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+                writer.submit(_Cache(Path(cache_dir), "").write, key, data)
+            yield outcome, doc
 
 
 def _cached(hits: list[tuple[Path, str]], cache: _Cache | None,

@@ -11,8 +11,8 @@ This module deliberately does not use ``from __future__ import annotations``: rd
 below is valid at run time on Python 3.10+.
 """
 
-import hashlib
 import functools
+import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping

@@ -6,9 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import DATA, assert_spans_slice_text
+from kg.doc import Mention
 from kg.extract import extract
+from kg.extract.mentions import dedupe_overlaps
 from kg.segment import segment
 
 CASES = sorted((DATA / "extract").glob("*.txt"))
@@ -61,3 +65,31 @@ def test_extract_every_span_slices_the_seeds(resources, make_doc) -> None:  # ty
 
     for path in sorted(SEEDS.glob("*.txt")):
         assert_spans_slice_text(_extracted(path, resources, make_doc))
+
+
+def _naive_dedupe(mentions: list[Mention]) -> list[Mention]:
+    """The rule itself, quadratically: longest first, earlier wins ties; spans clash when
+    they share a character, an empty span when it lies strictly inside a span."""
+    def clash(x: Mention, y: Mention) -> bool:
+        if x.start < x.end and y.start < y.end:
+            return x.start < y.end and y.start < x.end
+        if x.start == x.end and y.start == y.end:
+            return False
+        point, span = (x, y) if x.start == x.end else (y, x)
+        return span.start < point.start < span.end
+
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.start - m.end):  # stable
+        if not any(clash(m, k) for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: (m.start, m.end))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 6), st.sampled_from("ABC")),
+                max_size=40))
+def test_extract_dedupe_keeps_the_longest_of_overlapping_mentions(
+        spans: list[tuple[int, int, str]]) -> None:
+    mentions = [Mention(start, start + size, "x" * size, "Bureau", name)
+                for start, size, name in spans]
+    assert dedupe_overlaps(mentions) == _naive_dedupe(mentions)

@@ -7,7 +7,6 @@ ones a marker word states, and 在海关总署领导下 for a bureau.
 
 from __future__ import annotations
 
-
 from kg.doc import HierarchyFact, Mention, Sentence
 from kg.extract.mentions import Context
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -343,7 +344,43 @@ _START_END = operator.attrgetter("start", "end")
 
 
 def dedupe_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
-    """Keep the longest of overlapping mentions (earlier finders win ties)."""
+    """Keep the longest of overlapping mentions (earlier finders win ties).
+
+    A mention that overlaps no other is kept whatever the order, so only the others go
+    through the longest-first pass: most of a document's mentions stand alone, and the
+    finders call this after every step.
+    """
+    items = list(mentions)
+    clashing = _clashing(items)
+    if not clashing:
+        return sorted(items, key=_START_END)
+    alone = [m for i, m in enumerate(items) if i not in clashing]
+    contested = _longest_first([m for i, m in enumerate(items) if i in clashing])
+    return sorted(alone + contested, key=_START_END)
+
+
+def _clashing(items: list[Mention]) -> set[int]:
+    """Indexes of the mentions that overlap another: two spans sharing a character, or an
+    empty span strictly inside a span."""
+    spans = sorted((m.start, m.end, i) for i, m in enumerate(items) if m.start < m.end)
+    points = sorted((m.start, i) for i, m in enumerate(items) if m.start == m.end)
+    found: set[int] = set()
+    reach = -1  # the furthest end of the spans before
+    for k, (start, end, index) in enumerate(spans):
+        # sorted by start: a span overlaps an earlier one if it starts before their
+        # furthest end, and a later one if the next one starts before its own end
+        if start < reach or (k + 1 < len(spans) and spans[k + 1][0] < end):
+            found.add(index)
+        reach = max(reach, end)
+        if points:
+            at = bisect_right(points, (start, len(items)))
+            while at < len(points) and points[at][0] < end:
+                found.update((index, points[at][1]))
+                at += 1
+    return found
+
+
+def _longest_first(mentions: list[Mention]) -> list[Mention]:
     kept: list[Mention] = []
     # longest first; the sort is stable, so among equals the earlier finder comes first
     ordered = sorted(mentions, key=_minus_length)
@@ -364,7 +401,7 @@ def dedupe_overlaps(mentions: Iterable[Mention]) -> list[Mention]:
             points.append(a)
         kept.append(mention)
         taken.append((a, b))
-    return sorted(kept, key=_START_END)
+    return kept
 
 
 def covered(spans: list[Mention], start: int, end: int) -> bool:

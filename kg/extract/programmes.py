@@ -258,20 +258,17 @@ def _has_quote(text: str) -> bool:
     return any(mark in text for mark in _QUOTES)
 
 
-def _cue(ctx: Context) -> re.Pattern[str]:
+def _cues(ctx: Context) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """What some programme finder needs in its sentence: a quote or book-title mark,
-    措施/举措 (numbered measures) or a head word (lists and verb phrases end with one).
-    One search of this rules out most sentences before any finder runs."""
+    措施/举措 (numbered measures) or a head word (lists and verb phrases end with one);
+    then any head word, and a strong one.  One search of the first rules out most
+    sentences before any finder runs."""
     lexicon = ctx.res.lexicon
-    return lexicon.memo("programme_cue", lambda: lexicon.words_pattern(
-        (*_QUOTES, "《", "措施", "举措", *lexicon.programme_head_words(False))))
-
-
-def _has_head(ctx: Context, text: str, strong_only: bool) -> bool:
-    lexicon = ctx.res.lexicon
-    pattern = lexicon.memo(f"programme_heads_{strong_only}", lambda: lexicon.words_pattern(
-        lexicon.programme_head_words(strong_only)))
-    return pattern.search(text) is not None
+    return lexicon.memo("programme_cues", lambda: (
+        lexicon.words_pattern((*_QUOTES, "《", "措施", "举措",
+                               *lexicon.programme_head_words(False))),
+        lexicon.words_pattern(lexicon.programme_head_words(False)),
+        lexicon.words_pattern(lexicon.programme_head_words(True))))
 
 
 def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
@@ -288,17 +285,19 @@ def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
         Programme facts (one per programme occurrence) and honour mentions.
     """
     words = sentence.text
-    if not _cue(ctx).search(words):
+    cue, any_head, strong_head = _cues(ctx)
+    if not cue.search(words):
         return [], []  # most sentences name no programme: skip the five finders
     # Each finder only where what it needs is in the sentence: quotes, a book title,
     # 措施, a strong head word (a verb phrase ends with one), 等 and a head word (a list).
-    heads = _has_head(ctx, words, strong_only=False)
+    heads = any_head.search(words) is not None
     quoted, honours = _quoted(ctx, sentence) if _has_quote(words) else ([], [])
     found = quoted + (_book_titles(ctx, sentence) if "《" in words else []) + \
-        (_unquoted(ctx, sentence) if heads and _has_head(ctx, words, strong_only=True)
-         else []) + \
+        (_unquoted(ctx, sentence) if heads and strong_head.search(words) else []) + \
         (_measures(ctx, sentence) if "措施" in words or "举措" in words else []) + \
         (_lists(ctx, sentence) if heads and "等" in words else [])
+    if not found:
+        return [], honours
     facts: dict[str, ProgrammeFact] = {}
     offices = {m.name for m in mentions if m.cls in ("Bureau", "SubOffice")}
     for item in sorted(found, key=lambda f: (f.start, -f.confidence)):

@@ -324,11 +324,13 @@ def _bracketed_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
 
 _LISTED_UNIT = re.compile(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{2,6}?(?:处|科|室))"
                           r"(?=、[^，。；]{0,20}?等(?:部门|处室|科室|内设机构)|等(?:部门|处室|科室))")
+#: What every _LISTED_UNIT match is followed by: text without it is not searched.
+_LIST_CLOSER = re.compile("等(?:部门|处室|科室|内设机构)")
 
 
 def _listed_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
     """法规处、综合业务处等部门: units listed as the subject's departments."""
-    if ctx.subject is None:
+    if ctx.subject is None or _LIST_CLOSER.search(ctx.text) is None:
         return []
     out = []
     spans = _Spans(taken)
