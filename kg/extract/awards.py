@@ -93,8 +93,13 @@ def _title_end(text: str, start: int, ctx: Context) -> int:
     while run_end < len(text) and run_end - start < 24 and (
             is_cjk(text[run_end]) or text[run_end].isdigit()):
         run_end += 1
+    lexicon = ctx.res.lexicon
+    any_core = lexicon.memo("honour_core_pattern", lambda: lexicon.words_pattern(
+        tuple(lexicon.honour_cores)))
+    if any_core.search(text, start, run_end) is None:
+        return -1  # no core in reach: no title here
     best = -1
-    for core in ctx.res.lexicon.honour_cores:
+    for core in lexicon.honour_cores:
         i = text.find(core, start, run_end)
         while i >= 0:
             end = i + len(core)

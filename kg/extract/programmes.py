@@ -111,19 +111,22 @@ def _quoted(ctx: Context, sentence: Sentence) -> tuple[list[_Found], list[Mentio
     return found, honours
 
 
+_DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
+
+
 def _name_ok(ctx: Context, inner: str, start: int, end: int) -> bool:
     text = ctx.text
     if not 2 <= len(inner) <= 40 or inner.endswith(("日", "周", "月", "小时")) or \
-            re.match(r"^[0-9]+\.[0-9]+", inner):
+            _DECIMAL.match(inner):
         return False
     if text[end:end + 4].startswith(_NOT_NAMES) or text[max(0, start - 1):start] in _NOT_BEFORE:
         return False
-    if any(inner.endswith(w) for w in ctx.res.lexicon.department_words) and \
-            ctx.res.lexicon.org_pattern.match(inner):
+    lexicon = ctx.res.lexicon
+    departments, cores = lexicon.memo("department_and_core_words", lambda: (
+        tuple(lexicon.department_words), tuple(lexicon.honour_cores)))
+    if inner.endswith(departments) and lexicon.org_pattern.match(inner):
         return False
-    cores = ctx.res.lexicon.honour_cores
-    return not any(inner.endswith(c) for c in cores) or bool(
-        _suffix_after(ctx, end, end + 16))
+    return not inner.endswith(cores) or bool(_suffix_after(ctx, end, end + 16))
 
 
 def _split_parts(ctx: Context, inner: str) -> list[str]:
