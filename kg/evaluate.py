@@ -26,6 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.graphfiles import GRAPH_FILES, find_graph_file
 from kg.vocab import CKG, ORG, RDF, RDFS, SLUGS
 
 __all__ = [
@@ -46,12 +47,10 @@ RELATIONS: tuple[str, ...] = ("subOrganizationOf", "award", "award+year",
                               "programme", "programme+year")
 
 _DROP = frozenset(" \t\r\n\u3000“”‘’\"'「」『』《》")
+#: What kg writes, and RDF/XML (gold graphs made by other tools may come as that).
 _FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS, ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML,
+    **GRAPH_FILES, ".rdf": ox.RdfFormat.RDF_XML, ".xml": ox.RdfFormat.RDF_XML,
 }
-_BUILD_ORDER = (".trig", ".nq", ".ttl", ".nt", ".jsonld")
 
 Item = tuple[Any, ...]  # a predicted row (labels, years) or a gold row (sets of forms)
 Fits = Callable[[Item, Item], bool]
@@ -148,21 +147,9 @@ def _text(term: object) -> str:
     return str(getattr(term, "value", term))
 
 
-def _graph_file(path: Path) -> Path:
-    if path.is_dir():
-        for suffix in _BUILD_ORDER:
-            if (path / f"graph{suffix}").is_file():
-                return path / f"graph{suffix}"
-        raise InputError("no built graph in this directory", path=str(path),
-                         hint="run 'kg build -o DIR' first, or give a graph file")
-    if not path.is_file():
-        raise InputError("graph not found", path=str(path), hint="run 'kg build' first")
-    return path
-
-
 def _read_triples(paths: Iterable[Path]) -> set[ox.Triple]:
     triples: set[ox.Triple] = set()
-    for path in (_graph_file(Path(p)) for p in paths):
+    for path in (find_graph_file(Path(p)) for p in paths):
         fmt = _FORMATS.get(path.suffix.lower())
         if fmt is None:
             raise InputError(f"cannot tell the RDF format of {path.name}", path=str(path),

@@ -34,20 +34,16 @@ import pyoxigraph as ox
 
 from kg._fs import reading_graph
 from kg.errors import InputError, StoreError
+from kg.graphfiles import GRAPH_FILES, find_graph_file
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = ["GraphPayload", "LoadReport", "RetryPolicy", "load", "read_graphs"]
 
-#: Files a build directory is read from, in order of preference (quad formats first).
-_FILES: dict[str, ox.RdfFormat] = {
-    "graph.trig": ox.RdfFormat.TRIG,
-    "graph.nq": ox.RdfFormat.N_QUADS,
-    "graph.ttl": ox.RdfFormat.TURTLE,
-    "graph.nt": ox.RdfFormat.N_TRIPLES,
-}
-_SUFFIXES = {Path(name).suffix: fmt for name, fmt in _FILES.items()}
+#: The graph files loaded, in order of preference (quad formats first; JSON-LD is left to
+#: the stores' own loaders).
+_SUFFIXES = {suffix: fmt for suffix, fmt in GRAPH_FILES.items() if suffix != ".jsonld"}
 _RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 _N_TRIPLES = "application/n-triples"
 _N_QUADS = "application/n-quads"
@@ -113,18 +109,10 @@ class LoadReport:
 
 
 def _source_file(source: Path) -> Path:
-    if source.is_file():
-        if source.suffix.lower() not in _SUFFIXES:
-            raise InputError(f"cannot load a {source.suffix or 'suffix-less'} file",
-                             path=str(source), hint="give graph.trig, .nq, .ttl or .nt")
-        return source
-    if source.is_dir():
-        for name in _FILES:
-            if (source / name).is_file():
-                return source / name
-        raise InputError("no built graph in this directory", path=str(source),
-                         hint="run 'kg build -o DIR' first, or give a graph file")
-    raise InputError("graph not found", path=str(source), hint="run 'kg build' first")
+    if source.is_file() and source.suffix.lower() not in _SUFFIXES:
+        raise InputError(f"cannot load a {source.suffix or 'suffix-less'} file",
+                         path=str(source), hint="give graph.trig, .nq, .ttl or .nt")
+    return find_graph_file(source, _SUFFIXES)
 
 
 def read_graphs(source: Path, *, union_default: bool = False) -> list[GraphPayload]:

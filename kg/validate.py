@@ -21,19 +21,14 @@ from rdflib.term import BNode, Literal, Node, URIRef
 
 from kg._fs import reading_graph
 from kg.errors import DataError, InputError
+from kg.graphfiles import GRAPH_FILES
 from kg.resources import ontology_path
 from kg.vocab import rdflib_term
 
 __all__ = ["FORMATS", "ValidationReport", "Violation", "load_graph", "validate"]
 
 #: File suffix -> the format it is parsed as.  Quad formats are read as one union graph.
-FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
+FORMATS: dict[str, ox.RdfFormat] = GRAPH_FILES
 _XSD_STRING = str(XSD.string)
 
 GraphSource = Union[str, "os.PathLike[str]", Graph]

@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from kg.doc import Document, DocumentMeta
+from kg.errors import KgError
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def directives(path: Path, comment: str) -> dict[str, str]:
+    """The ``<comment> key: value`` lines (expect-line, expect, level) of a bad case file."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(re.escape(comment) + r"\s*(expect-line|expect|level):\s*(.*)", line)
+        if match:
+            found[match.group(1)] = match.group(2).strip()
+    return found
+
+
+def assert_bad_overlay(case: Path, target: Path, load: Callable[[], object],
+                       error: type[KgError], comment: str) -> KgError:
+    """Put a bad data file into an overlay at ``target`` and load it: the error must be
+    one line naming ``target`` and the line the case's directives give.  Returns it."""
+    expect = directives(case, comment)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(case, target)
+    with pytest.raises(error) as caught:
+        load()
+    message = str(caught.value)
+    assert message.startswith(f"{target}:{expect['expect-line']}: "), message
+    assert expect["expect"] in message
+    assert "\n" not in message
+    assert caught.value.path == str(target)
+    assert caught.value.line == int(expect["expect-line"])
+    return caught.value
 
 
 def assert_spans_slice_text(doc: Document) -> None:

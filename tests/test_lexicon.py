@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA
+from conftest import DATA, assert_bad_overlay, directives
 
 from kg.errors import DataError, LexiconError
 from kg.lexicon import Lexicon, load_lexicon, read_tsv
@@ -29,13 +29,7 @@ ORG_COLUMNS = ("canonical", "class", "aliases")
 
 
 def _directives(path: Path) -> dict[str, str]:
-    """The ``# key: value`` comment lines at the top of a bad case file."""
-    found = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"#\s*(expect-line|expect|level):\s*(.*)", line)
-        if match:
-            found[match.group(1)] = match.group(2).strip()
-    return found
+    return directives(path, "#")
 
 
 @pytest.fixture(scope="module")
@@ -130,18 +124,8 @@ def test_lexicon_user_dictionary_is_what_the_tokenizer_uses(resources: Resources
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
 def test_lexicon_overlay_bad_row_names_path_and_line(path: Path, tmp_path: Path) -> None:
-    expect = _directives(path)
     target = tmp_path / "lexicon" / "organisations.tsv"
-    target.parent.mkdir()
-    shutil.copyfile(path, target)
-    with pytest.raises(LexiconError) as caught:
-        load_lexicon((tmp_path,))
-    message = str(caught.value)
-    assert message.startswith(f"{target}:{expect['expect-line']}: "), message
-    assert expect["expect"] in message
-    assert "\n" not in message
-    assert caught.value.path == str(target)
-    assert caught.value.line == int(expect["expect-line"])
+    assert_bad_overlay(path, target, lambda: load_lexicon((tmp_path,)), LexiconError, "#")
 
 
 ROW_LEVEL = [p for p in BAD if _directives(p).get("level") == "read_tsv"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATA, SEEDS
+from conftest import DATA, SEEDS, assert_bad_overlay
 
 from kg.errors import PatternError
 from kg.patterns import Pattern, load_patterns, load_resources
@@ -18,15 +17,6 @@ from kg.resources import data_dir
 
 PATTERNS = load_patterns()
 BAD = sorted((DATA / "patterns").glob("bad_*.jsonl"))
-
-
-def _directives(path: Path) -> dict[str, str]:
-    found = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"//\s*(expect-line|expect):\s*(.*)", line)
-        if match:
-            found[match.group(1)] = match.group(2).strip()
-    return found
 
 
 def test_patterns_load_from_the_package_data() -> None:
@@ -74,17 +64,8 @@ def test_patterns_resources_look_up_by_id() -> None:
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
 def test_patterns_overlay_bad_row_names_path_and_line(path: Path, tmp_path: Path) -> None:
-    expect = _directives(path)
     target = tmp_path / "patterns" / "x.jsonl"
-    target.parent.mkdir()
-    shutil.copyfile(path, target)
-    with pytest.raises(PatternError) as caught:
-        load_patterns((tmp_path,))
-    message = str(caught.value)
-    assert message.startswith(f"{target}:{expect['expect-line']}: "), message
-    assert expect["expect"] in message
-    assert "\n" not in message
-    assert caught.value.line == int(expect["expect-line"])
+    assert_bad_overlay(path, target, lambda: load_patterns((tmp_path,)), PatternError, "//")
 
 
 def test_patterns_overlay_adds_a_pattern(tmp_path: Path) -> None:

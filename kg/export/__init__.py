@@ -31,6 +31,7 @@ from kg._fs import atomic_write_bytes, ensure_dir, reading_graph
 from kg.errors import InputError
 from kg.export.graphml import render_graphml
 from kg.export.jsonld import render_jsonld
+from kg.graphfiles import BASE_NAME, GRAPH_FILES, find_graph_file, graph_format
 from kg.vocab import DEFAULT_BASE_IRI, PREFIXES, RDF, rdflib_term
 
 __all__ = [
@@ -49,7 +50,7 @@ _RdflibQuad = tuple[Node, Node, Node, Graph]
 _OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 _RDF_TYPE = str(RDF.type)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_BASE_NAME = "graph"
+_BASE_NAME = BASE_NAME
 Writer = Callable[[Sequence[Any], Mapping[str, str]], bytes]
 
 
@@ -125,7 +126,8 @@ EXPORTERS: dict[str, Exporter] = {
 }
 
 #: Which built file a reader prefers when given an output directory (quads first).
-READ_ORDER: tuple[str, ...] = ("trig", "nquads", "turtle", "nt", "jsonld")
+READ_ORDER: tuple[str, ...] = tuple(
+    name for suffix in GRAPH_FILES for name, e in EXPORTERS.items() if e.suffix == suffix)
 
 
 def prefixes_for(dataset: Graph, base_iri: str | None = None) -> dict[str, str]:
@@ -276,25 +278,11 @@ def find_output(path: Path) -> Path:
     Raises:
         InputError: nothing there, or a directory without a built graph.
     """
-    path = Path(path)
-    if path.is_file():
-        return path
-    if path.is_dir():
-        for name in READ_ORDER:
-            candidate = path / f"{_BASE_NAME}{EXPORTERS[name].suffix}"
-            if candidate.is_file():
-                return candidate
-        raise InputError("no built graph in this directory", path=str(path),
-                         hint="run 'kg build -o DIR' first, or give a graph file")
-    raise InputError("graph not found", path=str(path), hint="run 'kg build' first")
+    return find_graph_file(path)
 
 
 def _format_of(path: Path) -> ox.RdfFormat:
-    for exporter in EXPORTERS.values():
-        if path.suffix.lower() == exporter.suffix and exporter.rdf_format is not None:
-            return exporter.rdf_format
-    raise InputError(f"unknown graph file type {path.suffix or '(none)'!r}", path=str(path),
-                     hint="use " + ", ".join(e.suffix for e in EXPORTERS.values() if e.is_rdf))
+    return graph_format(path)
 
 
 def read_output(path: Path) -> Dataset:

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import graphfiles
 from kg.errors import InputError
+from kg.graphfiles import GRAPH_FILES, find_graph_file
 
 __all__ = [
     "FILES",
@@ -35,13 +37,7 @@ __all__ = [
 _MAX_MESSAGE = 300
 
 #: Built file suffix -> format, in the order a build directory is searched.
-FILES: dict[str, ox.RdfFormat] = {
-    ".trig": ox.RdfFormat.TRIG,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
+FILES = GRAPH_FILES
 
 #: The directory of a build that holds its persisted store.
 STORE_DIR = "store"
@@ -53,15 +49,7 @@ _STAMP = "kg-source.json"
 
 def source_file(source: Path) -> Path:
     """The graph file of ``source``: the file itself or the preferred file of a build dir."""
-    if source.is_file():
-        return source
-    if source.is_dir():
-        for suffix in FILES:
-            if (source / f"graph{suffix}").is_file():
-                return source / f"graph{suffix}"
-        raise InputError("no built graph in this directory", path=str(source),
-                         hint="run 'kg build -o DIR' first, or give a graph file")
-    raise InputError("graph not found", path=str(source), hint="run 'kg build' first")
+    return find_graph_file(source)
 
 
 def union_quads(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
@@ -75,11 +63,7 @@ def graph_format(path: Path) -> ox.RdfFormat:
     Raises:
         InputError: a suffix kg does not write.
     """
-    fmt = FILES.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"unknown graph file type {path.suffix or '(none)'!r}", path=str(path),
-                         hint="use " + ", ".join(FILES))
-    return fmt
+    return graphfiles.graph_format(path)
 
 
 def _stamp(path: Path) -> dict[str, object]:
