@@ -275,7 +275,8 @@ def _result(answer: object, prefixes: dict[str, str]) -> QueryResult:
                 found = made[value] = _term(value)
             return found  # type: ignore[return-value]
 
-        rows = tuple(tuple(term(solution[name]) for name in names) for solution in answer)
+        # a solution iterates over its values in the order of the variables (None: unbound)
+        rows = tuple(tuple(map(term, solution)) for solution in answer)
         return QueryResult("select", names, rows, prefixes=prefixes)
     if isinstance(answer, ox.QueryTriples):
         rows = tuple((_term(t.subject), _term(t.predicate), _term(t.object)) for t in answer)
