@@ -295,11 +295,15 @@ def _tag_trie(tokenizer: Any) -> Any | None:
         return None
     own = shared.with_name(f"{shared.name}.{os.getpid()}")
     source = own.with_suffix(".txt")
-    source.write_text("".join(f"{w} {c}\n" for w, c in codes.items()), encoding="utf-8")
-    builder = jieba_fast_dat.Tokenizer(dictionary=str(source))
-    builder.cache_file = str(own)
-    builder.initialize()
-    source.unlink(missing_ok=True)
+    try:
+        source.write_text("".join(f"{w} {c}\n" for w, c in codes.items()), encoding="utf-8")
+        builder = jieba_fast_dat.Tokenizer(dictionary=str(source))
+        builder.cache_file = str(own)
+        builder.initialize()
+    except OSError:  # nowhere to build it: read the tags into a dict instead
+        return None
+    finally:
+        source.unlink(missing_ok=True)
     _publish(own, shared)
     return builder.dat
 

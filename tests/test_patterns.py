@@ -166,3 +166,17 @@ def test_patterns_prebuilt_dictionaries_are_made_once_and_remade_when_damaged(
     again = fresh()
     assert again.word_tags.get("评为") == "v" and again.cut("海关总署") == ["海关总署"]
     assert all(p.stat().st_size > 1000 for p in stamps)
+
+
+def test_patterns_word_tags_without_a_writable_cache_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.patterns import Resources, WordTags, load_lexicon
+
+    nowhere = tmp_path / "missing" / "dir"  # every prebuilt file would go where none can
+    monkeypatch.setattr("kg.patterns._cache_file", lambda name: nowhere / f"{name}.dat")
+    res = Resources(load_lexicon(), PATTERNS)
+    assert res.cut("满洲里海关驻车站办事处")[0] == "满洲里海关"
+    tags = res.word_tags
+    assert isinstance(tags, WordTags) and tags._trie is None  # read into a dict instead
+    assert tags.get("评为") == "v" and tags.get("海关") == "nt"
+    assert not (tmp_path / "missing").exists()

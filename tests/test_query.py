@@ -89,7 +89,7 @@ def test_query_provenance_gives_the_sentence_of_a_given_award(recipient: str) ->
     assert asked != text
     result = run_query(asked, GRAPH)
     (row,) = result.rows
-    column = dict(zip(result.variables, row))
+    column = dict(zip(result.variables, row, strict=True))
     sentence = "2012年，满关图书馆被中华全国总工会授予职工书屋称号。"
     assert column["evidence"] == Term("literal", sentence, lang="zh")
     assert column["recipientLabel"] == Term("literal", "满洲里海关图书馆", lang="zh")
