@@ -8,14 +8,16 @@ or failed with a one-line reason; the others are still built.
 
 Scale:
 
-* **Workers.**  Each worker process loads the resources once (lexicon, patterns, jieba) and
-  takes the documents in chunks; it sends back only what the corpus stages need of a
-  resolved document (entities, resolved awards and programmes, metadata): the text,
-  sentences and mentions stay behind.  Output does not depend on the number of workers.
+* **Workers.**  The resources (lexicon, patterns, tokenizer) are loaded once, before the
+  worker processes are forked, and the workers take the documents in chunks; each sends
+  back only what the corpus stages need of a resolved document (entities, resolved awards
+  and programmes, metadata): the text, sentences and mentions stay behind.  Writing is
+  parallel too (:func:`_write_in_parallel`).  Output does not depend on the number of
+  workers.
 * **Cache.**  ``<out_dir>/.cache/<key>.pickle`` holds each document's result, keyed by the
   sha256 of the file's bytes, its path and the build's fingerprint (kg's version, the
   source of ingest and the per-document stages, the data files and ``--data`` overlays, the
-  jieba and Python versions), so a rebuild processes only new or changed documents and a
+  tokenizer's and Python's versions), so a rebuild processes only new or changed documents and a
   changed lexicon rebuilds all.
   Entries no document of the build used are removed.  Outputs are the same bytes with
   or without the cache.  The files are pickles: a cache is as trusted as the output
