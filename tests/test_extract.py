@@ -93,3 +93,14 @@ def test_extract_dedupe_keeps_the_longest_of_overlapping_mentions(
     mentions = [Mention(start, start + size, "x" * size, "Bureau", name)
                 for start, size, name in spans]
     assert dedupe_overlaps(mentions) == _naive_dedupe(mentions)
+
+
+@pytest.mark.parametrize(("creator", "persons"), [("记者", set()), ("周倩", {"周倩"})])
+def test_extract_a_creator_that_is_only_a_title_is_no_person(
+        make_doc, run_stages, creator: str, persons: set[str]) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    doc = make_doc("长沙海关推进通关便利化\n记者了解到，长沙海关去年推出多项措施。周倩摄\n")
+    doc = dataclasses.replace(doc, meta=dataclasses.replace(doc.meta, creator=creator))
+    done = run_stages(doc)
+    assert {e.label for e in done.entities if e.key.cls == "Person"} == persons

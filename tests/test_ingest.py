@@ -281,3 +281,16 @@ def test_ingest_utf8_text_round_trips(tmp_path_factory: pytest.TempPathFactory,
     doc = read_document(path)
     assert re.sub(r"\s", "", doc.text) == re.sub(r"\s", "", text)
     assert doc.meta.encoding == "utf-8"
+
+
+@pytest.mark.parametrize(("byline", "creator"), [
+    ("作者：记者 周倩　　浏览次数：2317", "周倩"),
+    ("作者：特约通讯员 李明", "李明"),
+    ("作者：李明 发布时间：2019-03-05", "李明"),
+])
+def test_ingest_author_line_gives_the_name_not_the_title(tmp_path: Path, byline: str,
+                                                         creator: str) -> None:
+    path = tmp_path / "doc.txt"
+    path.write_text(f"长沙海关推进通关便利化\n发布时间：2021-03-18　　{byline}\n"
+                    "长沙海关去年推出多项措施，服务内陆开放。\n", encoding="utf-8")
+    assert read_document(path).meta.creator == creator

@@ -247,7 +247,7 @@ def persons(ctx: Context, creator: str | None) -> list[Mention]:
             out.append(Mention(start, end, ctx.text[start:end], "Person",
                                ctx.text[start:end], pid))
     out.extend(_dotted_names(ctx))
-    if creator:
+    if creator and creator not in ctx.res.lexicon.person_titles:  # 作者：记者 (no name)
         where = ctx.text.find(creator)
         if where >= 0:
             out.append(Mention(where, where + len(creator), creator, "Person", creator,
