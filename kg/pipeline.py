@@ -315,10 +315,12 @@ def _roots(paths: Sequence[str | Path]) -> dict[Path, Path | None]:
     seen: set[Path] = set()
     for given in paths:
         given = Path(given)
+        is_dir = given.is_dir()
         for found in ingest.find_documents([given]):
-            if found.resolve() not in seen:
-                seen.add(found.resolve())
-                roots[found] = given if given.is_dir() else None
+            real = found.resolve()
+            if real not in seen:
+                seen.add(real)
+                roots[found] = given if is_dir else None
     return roots
 
 
