@@ -104,3 +104,17 @@ def test_extract_a_creator_that_is_only_a_title_is_no_person(
     doc = dataclasses.replace(doc, meta=dataclasses.replace(doc.meta, creator=creator))
     done = run_stages(doc)
     assert {e.label for e in done.entities if e.key.cls == "Person"} == persons
+
+
+@pytest.mark.parametrize(("text", "offices"), [
+    # jieba tags 茂名 an adjective and 遵义 a verb: a rare word opening the name still counts
+    ("湛江海关缉私局联合行动。徐闻海关、茂名海关也派出查验力量。", {"徐闻海关", "茂名海关"}),
+    ("贵阳海关驻村工作队坚守一线。遵义海关的青年关员定期到村小学开展活动。", {"遵义海关"}),
+    # common words and generic phrases before 海关 are no office
+    ("天津海关推进改革。基层海关的关员、全国海关的同事都很关心。", set()),
+    ("天津海关推进改革，发展海关事业。", set()),
+])
+def test_extract_offices_named_by_a_place_jieba_does_not_call_a_noun(
+        make_doc, run_stages, text: str, offices: set[str]) -> None:  # type: ignore[no-untyped-def]
+    done = run_stages(make_doc(text))
+    assert {e.label for e in done.entities if e.key.cls == "SubOffice"} == offices

@@ -163,6 +163,27 @@ def _place_like(ctx: Context, prefix: str) -> bool:
             or (tag.startswith("n") and freq < _COMMON_WORD))
 
 
+#: What may stand right before a place name that opens an office's name.
+_NAME_OPENERS = frozenset("、，,。；;：:和及与（(“\"\n ")
+
+
+def _standalone_place(ctx: Context, end: int, floor: int) -> int:
+    """Where a place name starts that jieba tags as no noun (茂名 an adjective, 遵义 a
+    verb): one rare word of two or more characters that opens a clause or follows a list
+    mark (徐闻海关、茂名海关).  ``end`` when there is none."""
+    lo = max(floor, end - 8)
+    tokens = ctx.res.cut(ctx.text[lo:end]) if end > lo else []
+    if not tokens:
+        return end
+    last = tokens[-1]
+    start = end - len(last)
+    opener = ctx.text[start - 1] if start > 0 else "\n"
+    if len(last) < 2 or not all(is_cjk(c) for c in last) or opener not in _NAME_OPENERS or \
+            ctx.res.freq(last) >= _COMMON_WORD or _generic(ctx, last) or start < floor:
+        return end
+    return start
+
+
 def _in_book_title(text: str, pos: int) -> bool:
     opened = text.rfind("《", max(0, pos - 40), pos)
     return opened >= 0 and text.rfind("》", opened, pos) < 0
@@ -179,6 +200,9 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
             continue
         start = left_name(ctx.text, m.start(), ctx.res, max_tokens=5, max_chars=8,
                           floor=spans.floor(m.start()))
+        standalone = start == m.start()
+        if standalone:
+            start = _standalone_place(ctx, m.start(), spans.floor(m.start()))
         prev = spans.org_ending_at(start)
         prefix = ctx.text[start:m.start()]
         if prefix.startswith(ctx.res.lexicon.foreign_places):
@@ -194,7 +218,7 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
         listed = bool(out) and out[-1].cls == "SubOffice" and \
             ctx.text[out[-1].end:start] in ("、", "和", "及", "与")
         if _generic(ctx, prefix) or len(prefix) < 2 or not (
-                listed or _place_like(ctx, prefix)):
+                listed or standalone or _place_like(ctx, prefix)):
             out.append(Mention(start, m.end(), ctx.text[start:m.end()], "Generic",
                                prefix + "海关", "generic_office"))
             continue
