@@ -478,13 +478,16 @@ def _stream_graph(docs: list[Document], index: EntityIndex, minter: IriMinter,
 def _render(exporter: export.Exporter, source: Path, prefixes: dict[str, str]) -> bytes:
     """One format from the canonical quads, or from the sorted union for a union format
     (read as a stream, so a large graph is never held as terms)."""
+    # lenient: these are our own files, every term already checked as it was made (the
+    # minter checks IRIs, pyoxigraph's writers escape literals); a strict parse of them
+    # would check it all again at twice the time
     if not exporter.union:
-        quads = ox.parse(path=source, format=ox.RdfFormat.N_QUADS)
+        quads = ox.parse(path=source, format=ox.RdfFormat.N_QUADS, lenient=True)
         # pyoxigraph's writers read the stream once; our own writers get a list
         items = cast("Sequence[ox.Quad]", quads) if exporter.writer is None else list(quads)
         return exporter.render(items, prefixes)
     # quads in the default graph, which pyoxigraph's triple writers take as they are
-    parsed = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES)
+    parsed = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES, lenient=True)
     if exporter.writer is not None:
         return exporter.writer([q.triple for q in parsed], prefixes)
     if exporter.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
