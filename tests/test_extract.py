@@ -118,3 +118,14 @@ def test_extract_offices_named_by_a_place_jieba_does_not_call_a_noun(
         make_doc, run_stages, text: str, offices: set[str]) -> None:  # type: ignore[no-untyped-def]
     done = run_stages(make_doc(text))
     assert {e.label for e in done.entities if e.key.cls == "SubOffice"} == offices
+
+
+def test_extract_award_through_a_published_by_clause(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # 入选 X公布的 Y: the recipient is the subject before the verb, X confers Y
+    done = run_stages(make_doc(
+        "汕头海关推进关史文化建设\n汕头海关关史陈列馆位于旧址。2021年，该馆入选海关总署公布的"
+        "第二批“全国海关关史文化教育基地”。\n"))
+    labels = {e.key: e.label for e in done.entities}
+    awards = {(labels[a.recipient], labels[a.honour], a.year,
+               tuple(labels[o] for o in a.awarders)) for a in done.resolved_awards}
+    assert awards == {("汕头海关关史陈列馆", "全国海关关史文化教育基地", 2021, ("海关总署",))}

@@ -263,13 +263,25 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
         spans = parse_honours(text, trig_end, sentence.end, ctx)
         if not spans and kind == "award_passive":
             spans = _granted_spans(ctx, mentions, trig_end, sentence.end)
+        publishers: list[Mention] = []
+        via_clause = False
+        if not spans and kind == "award_active":
+            # 入选海关总署公布的第二批“…”: the list is named after who published it, who
+            # confers it; the recipient is still the subject before the verb
+            published = _PUBLISHED_BY.match(text, trig_end, sentence.end)
+            if published is not None:
+                spans = parse_honours(text, published.end(), sentence.end, ctx)
+                via_clause = True
+                publishers = [m for m in mentions if trig_end <= m.start < published.end()
+                              and m.cls in _PUBLISHERS]
         if not spans:
             continue
         if kind == "award_reconfirm" and not _reconfirm_tail(ctx, spans[-1].end):
             continue
-        found = _participants(ctx, sentence, mentions, trig_start, trig_end, spans[0].start,
-                              kind, state)
+        found = _participants(ctx, sentence, mentions, trig_start, trig_end,
+                              trig_end if via_clause else spans[0].start, kind, state)
         recipients, awarders, confidence = found
+        awarders = awarders + [p for p in publishers if p not in awarders]
         # A body that confers an honour acts, even when the recipients are unnamed.
         honours.extend(replace(a, rule_id="awarder") for a in awarders
                        if a.rule_id in _POLITICAL)
@@ -298,6 +310,11 @@ _PAREN_YEAR = re.compile(r"(?:称号|荣誉称号)?[（(]((?:19|20)[0-9]{2})\s*�
 _DECISION_YEAR = re.compile(
     r"(?:表彰|命名|授予)[^，。]{0,6}?((?:19|20)[0-9]{2})\s*年度|"
     r"((?:19|20)[0-9]{2})\s*年度[^，。]{0,16}(?:表彰|命名)")
+
+
+_PUBLISHERS = ("Administration", "Bureau", "ExternalOrganization")
+#: An attributive clause between a verb and the title: 海关总署公布的, 商务部发布的.
+_PUBLISHED_BY = re.compile(r"[^，,。；;、“”\"《》]{2,20}?(?:公布|发布|评选|命名|认定|确定)的")
 
 
 def _year_after(text: str, pos: int) -> int | None:
