@@ -25,7 +25,7 @@ from rdflib import Graph
 from kg import graph, pipeline, resolve
 from kg.doc import BuildReport, Document, DocumentMeta, Outcome
 from kg.errors import InputError
-from kg.export import EXPORTERS, convert
+from kg.export import EXPORTERS, _to_ox_term, convert
 from kg.patterns import Resources
 from kg.pipeline import CACHE_DIR, STAGES, Pipeline, _Sorter, build, process_document
 from kg.query import stats
@@ -407,18 +407,6 @@ def test_pipeline_graph_dataset_holds_the_written_quads(seeds_build: Path) -> No
     dataset = graph.build_dataset(docs, resolve.merge_entities(docs), IriMinter())
     written = {(q.subject.value, q.predicate.value, str(q.object), q.graph_name.value)
                for q in ox.parse(path=seeds_build / "graph.trig", format=ox.RdfFormat.TRIG)}
-    built = {(str(s), str(p), str(_ox_term(o)), str(g))
+    built = {(str(s), str(p), str(_to_ox_term(o)), str(g))
              for s, p, o, g in dataset.quads((None, None, None, None))}
     assert built == written and len(docs) == len(GOOD)
-
-
-def _ox_term(term: object) -> object:
-    from rdflib import Literal
-
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    return ox.NamedNode(str(term))
