@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -179,6 +179,12 @@ class Lexicon:
 
         return self._once(("words", words, template), make)
 
+    def any_word(self, name: str, words: Iterable[str]) -> re.Pattern[str]:
+        """The alternation of a table's ``words``, longest first (the longest word at a
+        position wins), compiled once under ``name``: the same name must always be given
+        the same words."""
+        return self._once(("any_word", name), lambda: _alternation(words))
+
     def trigger_pattern(self, kind: str) -> re.Pattern[str]:
         """The trigger words of one kind as one regex, longest first (compiled once)."""
         return self._once(("trigger", kind), lambda: self.words_pattern(self.trigger_words(kind)))
@@ -223,7 +229,7 @@ class Lexicon:
         return [f"{w} 100000 {t}" for w, t in sorted(words.items()) if " " not in w]
 
 
-def _alternation(names: Mapping[str, object]) -> re.Pattern[str]:
+def _alternation(names: Iterable[str]) -> re.Pattern[str]:
     ordered = sorted(names, key=lambda n: (-len(n), n))
     return re.compile("|".join(re.escape(n) for n in ordered) or r"(?!x)x")
 

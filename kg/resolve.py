@@ -12,7 +12,6 @@ document onto the same name under a bureau in another.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -61,15 +60,12 @@ class _Builder:
     def add(self, key: EntityKey, label: str, surface: str = "") -> EntityKey:
         self.labels.setdefault(key, label)
         surface = clean_name(surface).replace("(机关)", "").replace("（机关）", "")
-        if surface and self.res.lexicon.words_pattern(self._anaphors).search(surface):
+        if surface and self.res.lexicon.any_word("anaphors", self.res.lexicon.anaphors).search(
+                surface):
             surface = ""  # 该关团委 is not a name of 满洲里海关团委
         if surface and surface != self.labels[key]:
             self.aliases[key].add(clean_name(surface))
         return key
-
-    @functools.cached_property
-    def _anaphors(self) -> tuple[str, ...]:
-        return tuple(self.res.lexicon.anaphors)
 
     def entities(self) -> tuple[Entity, ...]:
         return tuple(sorted(

@@ -208,3 +208,11 @@ def test_lexicon_overlay_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
     _overlay(tmp_path, "\ufeffcanonical\tclass\taliases\tparent\tregion\tcity\n"
                        "示例口岸办\tExternalOrganization\t\t\t\t\n".encode())
     assert load_lexicon((tmp_path,)).orgs["示例口岸办"].cls == "ExternalOrganization"
+
+
+def test_lexicon_any_word_is_longest_first_and_compiled_once(resources: Resources) -> None:
+    lexicon = resources.lexicon
+    pattern = lexicon.any_word("test_units", ["科", "查验科", "查验一科"])
+    assert [m.group() for m in pattern.finditer("查验一科和查验科、科")] == ["查验一科", "查验科", "科"]
+    assert lexicon.any_word("test_units", ["ignored"]) is pattern
+    assert lexicon.any_word("test_none", []).search("任何文字") is None

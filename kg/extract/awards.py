@@ -471,9 +471,9 @@ def _honour_person_pairs(ctx: Context, sentence: Sentence, years: list[YearMark]
     """全国海关优秀共产党员田顺利 / “海关好人”崔国顺: an individual title right before a name."""
     facts, honours = [], []
     text = ctx.text
-    cores = ctx.res.lexicon.honour_core_words(_PERSON_CORES)
     lexicon = ctx.res.lexicon
-    pattern = lexicon.memo("person_cores", lambda: lexicon.words_pattern(cores, "({})[”’\"]?"))
+    pattern = lexicon.memo("person_cores", lambda: lexicon.words_pattern(
+        lexicon.honour_core_words(_PERSON_CORES), "({})[”’\"]?"))
     for m in pattern.finditer(sentence.text):
         name_start = sentence.start + m.end()
         name_end = person_name_at(text, name_start, ctx.res)

@@ -154,8 +154,7 @@ def anaphors(ctx: Context) -> list[Mention]:
     """该关 / 本关 / 全关 …: the document's subject bureau; 该科 / 科里 …: its focus unit."""
     out = []
     table = ctx.res.lexicon.anaphors
-    words = tuple(sorted(table, key=len, reverse=True))
-    for m in ctx.res.lexicon.words_pattern(words).finditer(ctx.text):
+    for m in ctx.res.lexicon.any_word("anaphors", table).finditer(ctx.text):
         target = _anaphor_target(ctx, table[m.group()])
         if target is None:
             continue
@@ -291,11 +290,11 @@ def references(ctx: Context, mentions: list[Mention]) -> list[Mention]:
     """该科 / 该馆 / 该办事处 …: the last unit named before whose name ends like the word
     (else the unit the title is about); 他 / 她: the last person named before."""
     text, out = ctx.text, []
-    table = {w: r for w, r in ctx.res.lexicon.anaphors.items() if r == "@unit"}
-    words = tuple(sorted(table, key=len, reverse=True))
+    unit_words = ctx.res.lexicon.any_word("unit_anaphors", (
+        w for w, r in ctx.res.lexicon.anaphors.items() if r == "@unit"))
     units = [m for m in mentions if m.cls in ("Department", "SubOffice")]
     people = [m for m in mentions if m.cls == "Person"]
-    for m in ctx.res.lexicon.words_pattern(words).finditer(text) if words else ():
+    for m in unit_words.finditer(text):
         if covered(mentions, m.start(), m.end()):
             continue
         tail = _UNIT_TAIL.match(m.group()).group(1)  # type: ignore[union-attr]

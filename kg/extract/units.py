@@ -318,9 +318,9 @@ def _bare_departments(ctx: Context, taken: list[Mention]) -> list[Mention]:
         return []
     out = []
     spans = _Spans(taken)
-    bare = tuple(sorted((w for w, ok in ctx.res.lexicon.department_words.items() if ok),
-                        key=len, reverse=True))
-    for m in ctx.res.lexicon.words_pattern(bare).finditer(ctx.text):
+    bare = ctx.res.lexicon.any_word("bare_departments", (
+        w for w, ok in ctx.res.lexicon.department_words.items() if ok))
+    for m in bare.finditer(ctx.text):
         before = ctx.text[m.start() - 1] if m.start() else "。"
         if spans.covered(m.start(), m.end()) or (is_cjk(before) and before not in "在和与及由"):
             continue
@@ -410,10 +410,9 @@ def _complete_region(ctx: Context, prefix: str) -> str:
 
 def _bodies(ctx: Context, taken: list[Mention]) -> list[Mention]:
     table = ctx.res.lexicon.external_bodies
-    words = tuple(sorted(table, key=len, reverse=True))
     out = []
     spans = _Spans(taken)
-    for m in ctx.res.lexicon.words_pattern(words).finditer(ctx.text):
+    for m in ctx.res.lexicon.any_word("external_bodies", table).finditer(ctx.text):
         if spans.covered(m.start(), m.end()):
             continue
         start = _region_start(ctx, m.start())
@@ -450,10 +449,9 @@ _SUFFIX_STOP = ("各", "多家", "有关", "相关", "公益", "文体", "兴趣
 
 def _suffixed(ctx: Context, taken: list[Mention]) -> list[Mention]:
     table = ctx.res.lexicon.external_suffixes
-    words = tuple(sorted(table, key=len, reverse=True))
     out = []
     spans = _Spans(taken)
-    for m in ctx.res.lexicon.words_pattern(words).finditer(ctx.text):
+    for m in ctx.res.lexicon.any_word("external_suffixes", table).finditer(ctx.text):
         if spans.covered(m.start(), m.end()) or (out and out[-1].end > m.start()):
             continue
         start = left_name(ctx.text, m.start(), ctx.res, max_tokens=5, max_chars=10,
