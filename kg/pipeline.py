@@ -401,12 +401,14 @@ def _unique_ids(docs: list[Document], outcomes: list[Outcome]) -> list[Document]
 
 class _Sorter:
     """Sorts and de-duplicates more lines than should be held in memory: sorted runs of at
-    most ``run_length`` lines are written under ``directory`` and merged at the end."""
+    most ``run_length`` lines are written under ``directory`` and merged at the end.
+    ``runs`` are sorted distinct run files made elsewhere, merged with the sorter's own."""
 
-    def __init__(self, directory: Path, run_length: int = _RUN_LENGTH) -> None:
+    def __init__(self, directory: Path, run_length: int = _RUN_LENGTH,
+                 runs: Iterable[Path] = ()) -> None:
         self.directory, self.run_length = directory, run_length
         self.buffer: list[str] = []
-        self.runs: list[Path] = []
+        self.runs: list[Path] = list(runs)
         self.count = 0  #: distinct lines :meth:`merged` has given so far
 
     def extend(self, lines: Iterable[str]) -> None:
@@ -468,11 +470,18 @@ def _stream_graph(docs: list[Document], index: EntityIndex, minter: IriMinter,
     facts = graph.corpus_facts(docs, index, minter)
     by_id = {d.id: d for d in docs}
     sorter = _Sorter(tmp)
-    quads_path, triples_path = tmp / "quads.nq", tmp / "triples.nt"
+    quads_path = tmp / "quads.nq"
     _write_graphs(graph.graph_order(by_id, minter), by_id, facts, quads_path, sorter)
-    with open(triples_path, "w", encoding="utf-8", newline="\n") as handle:
+    triples_path, count = _write_union(sorter, tmp / "triples.nt")
+    return quads_path, triples_path, count
+
+
+def _write_union(sorter: _Sorter, target: Path) -> tuple[Path, int]:
+    """The sorter's distinct lines, in order, as the N-Triples file ``target``; returns it
+    and the number of triples."""
+    with open(target, "w", encoding="utf-8", newline="\n") as handle:
         handle.writelines(map(_nt_line, sorter.merged()))
-    return quads_path, triples_path, sorter.count
+    return target, sorter.count
 
 
 def _render(exporter: export.Exporter, source: Path, prefixes: dict[str, str]) -> bytes:
@@ -574,7 +583,8 @@ def _write_in_parallel(docs: list[Document], index: EntityIndex, minter: IriMint
                     shutil.copyfileobj(source, handle)
         pending = {e.name: pool.submit(_render_file, e.name, quads, prefixes, tmp)
                    for e in exporters if not e.union}
-        triples, count = _merge_union([union for _, union in parts], tmp / "triples.nt")
+        triples, count = _write_union(_Sorter(tmp, runs=(union for _, union in parts)),
+                                      tmp / "triples.nt")
         pending.update({e.name: pool.submit(_render_file, e.name, triples, prefixes, tmp)
                         for e in exporters if e.union})
         files = {name: future.result() for name, future in pending.items()}
@@ -593,22 +603,6 @@ def _write_part(doc_ids: list[str], stem: Path) -> tuple[Path, Path]:
     with open(union, "w", encoding="utf-8", newline="\n") as handle:
         handle.writelines(f"{line}\n" for line in sorter.merged())
     return quads, union
-
-
-def _merge_union(parts: list[Path], target: Path) -> tuple[Path, int]:
-    """The sorted distinct union of the parts' sorted lines, as N-Triples, and its size."""
-    count = 0
-    with contextlib.ExitStack() as stack:
-        streams = [(line[:-1] for line in stack.enter_context(
-            open(p, encoding="utf-8", newline="\n"))) for p in parts]
-        with open(target, "w", encoding="utf-8", newline="\n") as handle:
-            last = None
-            for line in heapq.merge(*streams):
-                if line != last:
-                    count += 1
-                    handle.write(_nt_line(line))
-                    last = line
-    return target, count
 
 
 def _render_file(name: str, source: Path, prefixes: dict[str, str], tmp: Path) -> Path:

@@ -94,9 +94,8 @@ def _title_end(text: str, start: int, ctx: Context) -> int:
             is_cjk(text[run_end]) or text[run_end].isdigit()):
         run_end += 1
     lexicon = ctx.res.lexicon
-    any_core = lexicon.memo("honour_core_pattern", lambda: lexicon.words_pattern(
-        tuple(lexicon.honour_cores)))
-    if any_core.search(text, start, run_end) is None:
+    if lexicon.any_word("honour_cores", lexicon.honour_cores).search(
+            text, start, run_end) is None:
         return -1  # no core in reach: no title here
     best = -1
     for core in lexicon.honour_cores:
