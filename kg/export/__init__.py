@@ -281,10 +281,6 @@ def find_output(path: Path) -> Path:
     return find_graph_file(path)
 
 
-def _format_of(path: Path) -> ox.RdfFormat:
-    return graph_format(path)
-
-
 def read_output(path: Path) -> Dataset:
     """Read a built graph file, or a build directory, into an rdflib ``Dataset``.
 
@@ -303,7 +299,7 @@ def read_output(path: Path) -> Dataset:
     source = find_output(Path(path))
     dataset = Dataset()
     with reading_graph(source):
-        parser = ox.parse(path=source, format=_format_of(source))
+        parser = ox.parse(path=source, format=graph_format(source))
         dataset.addN(_rdflib_quads(dataset, parser))
     for prefix, namespace in {**PREFIXES, **parser.prefixes}.items():
         dataset.bind(prefix, namespace, override=True, replace=True)

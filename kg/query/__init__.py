@@ -39,13 +39,12 @@ import pyoxigraph as ox
 
 from kg._fs import reading_graph
 from kg.errors import InputError, QueryError
+from kg.graphfiles import find_graph_file, graph_format
 from kg.query.persist import (
     PERSIST_MIN_BYTES,
     STORE_DIR,
     ensure_store,
-    graph_format,
     short_message,
-    source_file,
     store_identity,
     union_quads,
 )
@@ -167,7 +166,7 @@ def open_store(source: Path, *, persist: bool = True) -> tuple[ox.Store, dict[st
         InputError: nothing to read, an unknown file type, or a file that does not parse.
     """
     source = Path(source)
-    path = source_file(source)
+    path = find_graph_file(source)
     fmt = graph_format(path)
     store: ox.Store | None = None
     with reading_graph(path, describe=short_message):

@@ -18,26 +18,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg import graphfiles
 from kg.errors import InputError
-from kg.graphfiles import GRAPH_FILES, find_graph_file
+from kg.graphfiles import find_graph_file, graph_format
 
 __all__ = [
-    "FILES",
     "PERSIST_MIN_BYTES",
     "STORE_DIR",
     "ensure_store",
-    "graph_format",
     "short_message",
-    "source_file",
     "store_identity",
     "union_quads",
 ]
 
 _MAX_MESSAGE = 300
-
-#: Built file suffix -> format, in the order a build directory is searched.
-FILES = GRAPH_FILES
 
 #: The directory of a build that holds its persisted store.
 STORE_DIR = "store"
@@ -47,23 +40,9 @@ PERSIST_MIN_BYTES = 1 << 20
 _STAMP = "kg-source.json"
 
 
-def source_file(source: Path) -> Path:
-    """The graph file of ``source``: the file itself or the preferred file of a build dir."""
-    return find_graph_file(source)
-
-
 def union_quads(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
     """The quads moved to the default graph (the store keeps each triple once there)."""
     return (ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-
-
-def graph_format(path: Path) -> ox.RdfFormat:
-    """The format of a graph file, from its suffix.
-
-    Raises:
-        InputError: a suffix kg does not write.
-    """
-    return graphfiles.graph_format(path)
 
 
 def _stamp(path: Path) -> dict[str, object]:
@@ -109,7 +88,7 @@ def ensure_store(build: Path) -> Path:
             store cannot be written.
     """
     build = Path(build)
-    source = source_file(build)
+    source = find_graph_file(build)
     target = build / STORE_DIR
     stamp = _stamp(source)
     if _recorded_stamp(target) == stamp:
