@@ -201,11 +201,11 @@ class _Writer:
     def __init__(self, doc: Document, facts: CorpusFacts) -> None:
         self.doc, self.facts, self.terms, self.index = doc, facts, facts.terms, facts.index
         self.graph = facts.terms.document(doc.id)
-        self.rows: set[tuple[str, str, str]] = set()
+        self.lines: set[str] = set()
         self.written: set[EntityKey] = set()
 
     def add(self, s: str, p: str, o: str) -> None:
-        self.rows.add((s, p, o))
+        self.lines.add(f"{s}\0{p}\0{o}")
 
     def entity(self, key: EntityKey, aliases: Iterable[str] = ()) -> str:
         key = self.index.key(key)
@@ -273,7 +273,7 @@ class _Writer:
     def write(self) -> Statements:
         self.document()
         local = {e.key: e for e in self.doc.entities}
-        for key, entity in local.items():  # any order: the rows are a set
+        for key, entity in local.items():  # any order: the lines are a set
             node = self.entity(key, entity.aliases)
             parent = self.index.entities[self.index.key(key)].parent
             if parent is not None and entity.parent is not None:
@@ -282,7 +282,7 @@ class _Writer:
             self.award(award)
         for occurrence in self.doc.resolved_programmes:
             self.programme(occurrence)
-        return Statements(self.graph, sorted(self.rows))
+        return Statements(self.graph, sorted(self.lines))
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,24 +291,30 @@ class Statements:
 
     Attributes:
         graph: the graph name (the document's IRI), as ``<…>``.
-        rows: the distinct (subject, predicate, object) texts, each term exactly as
-            N-Triples writes it, except that ``rdf:type`` is written ``""``: so that the
-            rows' plain order is the canonical order (subject, then ``rdf:type`` before
-            every other predicate, then object).  :meth:`triples` restores it.
+        lines: the distinct statements, each its subject, predicate and object exactly as
+            N-Triples writes them joined by NUL (which N-Triples text never holds), except
+            that ``rdf:type`` is written ``""``: so that the lines' plain order is the
+            canonical order (subject, then ``rdf:type`` before every other predicate, then
+            object).  :meth:`triples` restores it.
     """
 
     graph: str
-    rows: list[tuple[str, str, str]]
+    lines: list[str]
 
     def triples(self) -> Iterator[tuple[str, str, str]]:
-        """The rows with ``rdf:type`` written out."""
-        for s, p, o in self.rows:
+        """The statements as (subject, predicate, object) texts, ``rdf:type`` written out."""
+        for line in self.lines:
+            s, p, o = line.split("\0")
             yield s, p or _TYPE, o
 
     def nquads(self) -> str:
         """The statements as N-Quads lines."""
-        g = self.graph
-        return "".join(f"{s} {p or _TYPE} {o} {g} .\n" for s, p, o in self.rows)
+        if not self.lines:
+            return ""
+        # no line break inside N-Triples text, and two NULs in a row only around rdf:type
+        text = "\n".join(self.lines) + "\n"
+        return text.replace("\0\0", f" {_TYPE} ").replace("\0", " ") \
+            .replace("\n", f" {self.graph} .\n")
 
     def quads(self) -> list[ox.Quad]:
         """The statements as pyoxigraph quads (parsed from their N-Quads text)."""

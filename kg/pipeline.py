@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import heapq
 import importlib.metadata
+import itertools
 import json
 import multiprocessing
 import os
@@ -50,7 +52,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -450,13 +452,19 @@ def _write_graphs(doc_ids: Iterable[str], by_id: dict[str, Document], facts: gra
         for doc_id in doc_ids:
             statements = graph.document_statements(by_id[doc_id], facts)
             handle.write(statements.nquads())
-            sorter.extend(map("\0".join, statements.rows))
+            sorter.extend(statements.lines)
 
 
-def _nt_line(line: str) -> str:
-    """A union line (see :func:`_stream_graph`) as N-Triples."""
-    # N-Triples text holds no NUL, and only an empty predicate (rdf:type) gives two in a row
-    return line.replace("\0\0", f" {graph.RDF_TYPE} ", 1).replace("\0", " ") + " .\n"
+def _nt_block(block: bytes) -> bytes:
+    """Union lines (see :func:`_stream_graph`), UTF-8, each ended by a line break, as
+    N-Triples."""
+    # N-Triples text holds no NUL and no line break, and only an empty predicate (rdf:type)
+    # gives two NULs in a row: a whole block converts in three passes in C
+    return block.replace(b"\0\0", _RDF_TYPE_BETWEEN).replace(b"\0", b" ") \
+        .replace(b"\n", b" .\n")
+
+
+_RDF_TYPE_BETWEEN = f" {graph.RDF_TYPE} ".encode()
 
 
 def _stream_graph(docs: list[Document], index: EntityIndex, minter: IriMinter,
@@ -479,8 +487,10 @@ def _stream_graph(docs: list[Document], index: EntityIndex, minter: IriMinter,
 def _write_union(sorter: _Sorter, target: Path) -> tuple[Path, int]:
     """The sorter's distinct lines, in order, as the N-Triples file ``target``; returns it
     and the number of triples."""
-    with open(target, "w", encoding="utf-8", newline="\n") as handle:
-        handle.writelines(map(_nt_line, sorter.merged()))
+    with open(target, "wb") as handle:
+        lines = sorter.merged()
+        while batch := list(itertools.islice(lines, 10_000)):
+            handle.write(_nt_block("".join(f"{line}\n" for line in batch).encode("utf-8")))
     return target, sorter.count
 
 
@@ -557,9 +567,16 @@ def _receive_corpus(by_id: dict[str, Document], facts: graph.CorpusFacts) -> Non
 def _write_in_parallel(docs: list[Document], index: EntityIndex, minter: IriMinter, tmp: Path,
                        exporters: list[export.Exporter], prefixes: dict[str, str],
                        workers: int) -> tuple[dict[str, Path], Path, int]:
-    """The graph written by ``workers`` forked processes: each writes the named graphs of a
-    run of documents (in graph order) and the sorted union of their triples; this process
-    joins the graphs and merges the unions; then the workers render one format each.
+    """The graph written by ``workers`` forked processes, in two rounds.
+
+    First each worker writes the named graphs of a run of documents (in graph order), the
+    sorted union lines of their triples and its piece of each per-graph format (TriG,
+    N-Quads).  Then each worker merges one range of subjects out of every run's union lines
+    and writes its piece of each union format (Turtle, N-Triples).  A piece of a format
+    written by pyoxigraph is the same bytes as that stretch of the whole file (its writers
+    carry nothing from one graph, or one subject, to the next) but for the prefixes at its
+    head, so this process only concatenates the pieces.  Formats of our own writers
+    (JSON-LD, GraphML) are rendered whole, from the joined files, by a worker.
 
     Returns:
         The rendered file of each format (under ``tmp``), the union N-Triples file and the
@@ -570,39 +587,151 @@ def _write_in_parallel(docs: list[Document], index: EntityIndex, minter: IriMint
     order = graph.graph_order(by_id, minter)
     size = -(-len(order) // workers)
     runs = [order[i:i + size] for i in range(0, len(order), size)]
+    pieced = [e.name for e in exporters if e.writer is not None or e.rdf_format is None]
+    by_graph = [e.name for e in exporters if not e.union and e.name not in pieced]
+    by_subject = [e.name for e in exporters if e.union and e.name not in pieced]
     # fork hands the corpus to the workers as memory they share, without pickling it
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(runs), mp_context=context,
                              initializer=_receive_corpus, initargs=(by_id, facts)) as pool:
         parts = list(pool.map(_write_part, runs,
-                              [tmp / f"part{i:03d}" for i in range(len(runs))]))
-        quads = tmp / "quads.nq"
-        with open(quads, "wb") as handle:
-            for part, _ in parts:
-                with open(part, "rb") as source:
-                    shutil.copyfileobj(source, handle)
-        pending = {e.name: pool.submit(_render_file, e.name, quads, prefixes, tmp)
-                   for e in exporters if not e.union}
-        triples, count = _write_union(_Sorter(tmp, runs=(union for _, union in parts)),
-                                      tmp / "triples.nt")
-        pending.update({e.name: pool.submit(_render_file, e.name, triples, prefixes, tmp)
-                        for e in exporters if e.union})
-        files = {name: future.result() for name, future in pending.items()}
+                              [tmp / f"part{i:03d}" for i in range(len(runs))],
+                              [by_graph] * len(runs), [prefixes] * len(runs),
+                              [len(runs)] * len(runs)))
+        unions = [part.union for part in parts]
+        bounds = [None, *_split_keys([part.splits for part in parts], len(runs)), None]
+        ranges = list(pool.map(_write_range, [unions] * len(runs), bounds[:-1], bounds[1:],
+                               [tmp / f"range{i:03d}" for i in range(len(runs))],
+                               [by_subject] * len(runs), [prefixes] * len(runs)))
+        files = {name: _join(tmp / f"graph{export.EXPORTERS[name].suffix}",
+                             [part.pieces[name] for part in parts])
+                 for name in by_graph}
+        files.update({name: _join(tmp / f"graph{export.EXPORTERS[name].suffix}",
+                                  [r.pieces[name] for r in ranges])
+                      for name in by_subject})
+        triples = _join(tmp / "triples.nt", [r.union for r in ranges])
+        count = sum(r.count for r in ranges)
+        if pieced:
+            quads = _join(tmp / "quads.nq", [part.quads for part in parts])
+            pending = {name: pool.submit(_render_file, name,
+                                         triples if export.EXPORTERS[name].union else quads,
+                                         prefixes, tmp)
+                       for name in pieced}
+            files.update({name: future.result() for name, future in pending.items()})
     return files, triples, count
 
 
-def _write_part(doc_ids: list[str], stem: Path) -> tuple[Path, Path]:
-    """In a worker: the named graphs of ``doc_ids`` as N-Quads, and the sorted distinct
-    union lines of their statements (see :func:`_stream_graph`)."""
+@dataclass(frozen=True)
+class _Part:
+    """What a writing worker made of a run of documents (see :func:`_write_part`)."""
+
+    quads: Path  #: their named graphs, N-Quads
+    union: Path  #: the sorted distinct union lines of their statements
+    splits: tuple[str, ...]  #: subjects that cut those lines into equal runs
+    pieces: dict[str, Path]  #: each per-graph format of their graphs
+
+
+@dataclass(frozen=True)
+class _Range:
+    """What a writing worker made of a range of subjects (see :func:`_write_range`)."""
+
+    union: Path  #: the range's distinct union triples, N-Triples
+    count: int  #: how many
+    pieces: dict[str, Path]  #: each union format of them
+
+
+def _write_part(doc_ids: list[str], stem: Path, formats: list[str], prefixes: dict[str, str],
+                ranges: int) -> _Part:
+    """In a worker: the named graphs of ``doc_ids`` as N-Quads, the sorted distinct union
+    lines of their statements (see :func:`_stream_graph`), the subjects that cut those
+    lines into ``ranges`` equal runs, and each of ``formats`` rendered from the graphs."""
     by_id = cast("dict[str, Document]", _CORPUS["by_id"])
     facts = cast("graph.CorpusFacts", _CORPUS["facts"])
     stem.mkdir()
     sorter = _Sorter(stem)
     quads, union = stem / "quads.nq", stem / "union.txt"
     _write_graphs(doc_ids, by_id, facts, quads, sorter)
-    with open(union, "w", encoding="utf-8", newline="\n") as handle:
-        handle.writelines(f"{line}\n" for line in sorter.merged())
-    return quads, union
+    lines = list(sorter.merged())
+    with open(union, "wb") as handle:
+        handle.write("".join(f"{line}\n" for line in lines).encode("utf-8"))
+    splits = tuple(lines[len(lines) * k // ranges].split("\0", 1)[0]
+                   for k in range(1, ranges) if lines)
+    pieces = {name: _render_file(name, quads, prefixes, stem) for name in formats}
+    return _Part(quads, union, splits, pieces)
+
+
+def _split_keys(splits: list[tuple[str, ...]], ranges: int) -> list[str]:
+    """``ranges - 1`` ascending subjects that cut the union of every part into ranges of
+    about equal size, from each part's own cuts."""
+    candidates = sorted(key for keys in splits for key in keys)
+    if not candidates:
+        return [""] * (ranges - 1)  # nothing to cut: every range but the last is empty
+    return [candidates[len(candidates) * k // ranges] for k in range(1, ranges)]
+
+
+def _write_range(unions: list[Path], low: str | None, high: str | None, stem: Path,
+                 formats: list[str], prefixes: dict[str, str]) -> _Range:
+    """In a worker: the distinct union lines of the subjects from ``low`` (included) to
+    ``high`` (excluded; ``None`` is open) out of the sorted ``unions``, as N-Triples and
+    rendered in each of ``formats``."""
+    stem.mkdir()
+    # bytes throughout: UTF-8 sorts as the text does, and a fourth of the text's memory
+    lines: list[bytes] = []
+    for path in unions:
+        with open(path, "rb") as handle:
+            start = 0 if low is None else _line_at_or_after(handle, low.encode("utf-8"))
+            end = None if high is None else _line_at_or_after(handle, high.encode("utf-8"))
+            handle.seek(start)
+            lines += handle.read(-1 if end is None else end - start).splitlines()
+    # sorting sorted runs end to end is a merge (timsort finds the runs), in C
+    lines = list(dict.fromkeys(sorted(lines)))
+    target = stem / "triples.nt"
+    with open(target, "wb") as handle:
+        handle.write(_nt_block(b"".join(line + b"\n" for line in lines)))
+    pieces = {name: _render_file(name, target, prefixes, stem) for name in formats}
+    return _Range(target, len(lines), pieces)
+
+
+def _line_at_or_after(handle: BinaryIO, key: bytes) -> int:
+    """The offset of the first line of the sorted file ``handle`` that is not less than
+    ``key`` (the file's size if there is none), found by bisection."""
+    handle.seek(0, os.SEEK_END)
+    low, high = 0, handle.tell()
+
+    def line_start(offset: int) -> int:  # the first line starting at or after offset
+        if offset == 0:
+            return 0
+        handle.seek(offset - 1)
+        handle.readline()
+        return handle.tell()
+
+    # the smallest offset whose next line is not less than key (or is the end)
+    while low < high:
+        middle = (low + high) // 2
+        handle.seek(line_start(middle))
+        line = handle.readline()
+        if not line or line.rstrip(b"\n") >= key:
+            high = middle
+        else:
+            low = middle + 1
+    return line_start(low)
+
+
+def _join(target: Path, pieces: list[Path]) -> Path:
+    """The ``pieces`` of one file concatenated into ``target``; a piece written with the
+    prefixes at its head (Turtle, TriG) loses them when an earlier piece had them."""
+    with open(target, "wb") as handle:
+        headed = False
+        for piece in pieces:
+            with open(piece, "rb") as source:
+                first = source.readline()
+                if headed:
+                    while first.startswith(b"@prefix "):
+                        first = source.readline()
+                handle.write(first)
+                headed = headed or bool(first)
+                shutil.copyfileobj(source, handle)
+    return target
 
 
 def _render_file(name: str, source: Path, prefixes: dict[str, str], tmp: Path) -> Path:
@@ -664,8 +793,14 @@ def build(paths: Sequence[str | Path], out_dir: str | Path, *,
     if store is not None:
         store.prune(used)
     docs = _unique_ids(docs, outcomes)
-    index = resolve.merge_entities(docs)
-    written, triples = _write_outputs(docs, index, minter, out, formats, html, workers)
+    # The documents live until the end: the collector need not walk them again and again
+    # while the corpus stages allocate (nor touch, in the forked writers, their pages).
+    gc.freeze()
+    try:
+        index = resolve.merge_entities(docs)
+        written, triples = _write_outputs(docs, index, minter, out, formats, html, workers)
+    finally:
+        gc.unfreeze()
     report = _report(outcomes, index, docs, triples, written, started)
     atomic_write_text(out / "build-report.json", _report_json(report))
     return report

@@ -4,6 +4,7 @@ the document cache (only new documents are processed; a changed data file rebuil
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pickle
@@ -398,6 +399,60 @@ def test_pipeline_sorter_merges_runs_into_distinct_sorted_lines(lines: list[str]
         for start in range(0, len(lines), 3):
             sorter.extend(lines[start:start + 3])
         assert list(sorter.merged()) == sorted(set(lines))
+
+
+_UNION_LINE = st.tuples(st.sampled_from(["<a>", "<a/中>", "<b>", "_:b1", "_:b10"]),
+                        st.sampled_from(["", "<p>", "<q>"]),
+                        st.sampled_from(['"x"', '"x"@zh', "<o>", '"中"'])).map("\0".join)
+
+
+@given(lines=st.lists(st.text(alphabet="ab\0<>\"中", max_size=6), max_size=30),
+       key=st.text(alphabet="ab\0<>\"中", max_size=6))
+@settings(max_examples=100, deadline=None)
+def test_pipeline_line_search_finds_the_first_line_not_below_the_key(lines: list[str],
+                                                                      key: str) -> None:
+    ordered = sorted({line.encode("utf-8") for line in lines})
+    with tempfile.TemporaryFile() as handle:
+        handle.write(b"".join(line + b"\n" for line in ordered))
+        offset = pipeline._line_at_or_after(handle, key.encode("utf-8"))
+    below = [line for line in ordered if line < key.encode("utf-8")]
+    assert offset == sum(len(line) + 1 for line in below)
+
+
+@given(parts=st.lists(st.lists(_UNION_LINE, max_size=25), min_size=1, max_size=4))
+@settings(max_examples=60, deadline=None)
+def test_pipeline_union_ranges_join_into_the_whole_union(parts: list[list[str]]) -> None:
+    # the parallel writers cut the union into ranges of subjects, each merged and written
+    # by a worker: joined, they must be the whole sorted distinct union, each subject's
+    # triples in one range (Turtle groups a subject's triples)
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp, unions, cuts = Path(scratch), [], []
+        for number, lines in enumerate(parts):
+            ordered = sorted(set(lines))
+            unions.append(tmp / f"union{number}.txt")
+            unions[-1].write_bytes("".join(f"{line}\n" for line in ordered).encode("utf-8"))
+            cuts.append(tuple(ordered[len(ordered) * k // len(parts)].split("\0")[0]
+                              for k in range(1, len(parts)) if ordered))
+        bounds = [None, *pipeline._split_keys(cuts, len(parts)), None]
+        ranges = [pipeline._write_range(unions, low, high, tmp / f"range{i}", [], {})
+                  for i, (low, high) in enumerate(itertools.pairwise(bounds))]
+        subjects = [{line.split(b" ")[0] for line in r.union.read_bytes().splitlines()}
+                    for r in ranges]
+        joined = pipeline._join(tmp / "joined.nt", [r.union for r in ranges]).read_bytes()
+    whole = sorted({line for lines in parts for line in lines})
+    assert joined == pipeline._nt_block("".join(f"{line}\n" for line in whole).encode())
+    assert sum(r.count for r in ranges) == len(whole)
+    assert sum(map(len, subjects)) == len(set().union(*subjects))
+
+
+def test_pipeline_joined_pieces_keep_one_prefix_header(tmp_path: Path) -> None:
+    header = b"@prefix a: <http://a/> .\n@prefix b: <http://b/> .\n"
+    pieces = []
+    for number, body in enumerate([b"", b"a:x a:p a:y .\n", b"", b"b:x b:p b:y .\n"]):
+        pieces.append(tmp_path / f"piece{number}")
+        pieces[-1].write_bytes(header + body if body else b"")
+    joined = pipeline._join(tmp_path / "joined.ttl", pieces).read_bytes()
+    assert joined == header + b"a:x a:p a:y .\n" + b"b:x b:p b:y .\n"
 
 
 def test_pipeline_graph_dataset_holds_the_written_quads(seeds_build: Path) -> None:
