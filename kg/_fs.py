@@ -73,6 +73,22 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def publish(made: Path, path: Path) -> None:
+    """Move ``made``, a finished file in a scratch directory on ``path``'s file system, to
+    ``path``: flushed to disk first, then renamed, so that readers see the old file or the
+    new, never half (as :func:`atomic_write_bytes`, for a file too large to hold).
+
+    Raises:
+        InputError: the file cannot be flushed or renamed (the target is a directory ...).
+    """
+    try:
+        with open(made, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(made, path)
+    except OSError as exc:
+        raise _write_error(Path(path), exc) from None
+
+
 def _write_error(path: Path, exc: OSError) -> InputError:
     return InputError(f"cannot write file ({exc.strerror or type(exc).__name__})",
                       path=str(path), hint="check the output directory's space and permissions")

@@ -72,7 +72,7 @@ from kg import (
     segment,
     viz,
 )
-from kg._fs import atomic_write_bytes, atomic_write_text, ensure_dir
+from kg._fs import atomic_write_text, ensure_dir, publish
 from kg.doc import BuildReport, Document, EntityIndex, Outcome
 from kg.errors import DocumentError, InputError, KgError
 from kg.ingest import find_documents
@@ -489,29 +489,31 @@ def _write_union(sorter: _Sorter, target: Path) -> tuple[Path, int]:
     and the number of triples."""
     with open(target, "wb") as handle:
         lines = sorter.merged()
-        while batch := list(itertools.islice(lines, 10_000)):
+        while batch := list(itertools.islice(lines, _BATCH)):
             handle.write(_nt_block("".join(f"{line}\n" for line in batch).encode("utf-8")))
     return target, sorter.count
 
 
-def _render(exporter: export.Exporter, source: Path, prefixes: dict[str, str]) -> bytes:
-    """One format from the canonical quads, or from the sorted union for a union format
-    (read as a stream, so a large graph is never held as terms)."""
+def _render(exporter: export.Exporter, source: Path, prefixes: dict[str, str],
+            target: Path) -> Path:
+    """One format into the file ``target``, from the canonical quads, or from the sorted
+    union for a union format: read as a stream and, by pyoxigraph's writers, written as
+    one, so that a large graph is never held as terms or as text."""
     # lenient: these are our own files, every term already checked as it was made (the
     # minter checks IRIs, pyoxigraph's writers escape literals); a strict parse of them
     # would check it all again at twice the time
-    if not exporter.union:
-        quads = ox.parse(path=source, format=ox.RdfFormat.N_QUADS, lenient=True)
-        # pyoxigraph's writers read the stream once; our own writers get a list
-        items = cast("Sequence[ox.Quad]", quads) if exporter.writer is None else list(quads)
-        return exporter.render(items, prefixes)
-    # quads in the default graph, which pyoxigraph's triple writers take as they are
-    parsed = ox.parse(path=source, format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    if exporter.writer is not None:
-        return exporter.writer([q.triple for q in parsed], prefixes)
-    if exporter.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-        return ox.serialize(parsed, format=exporter.rdf_format, prefixes=prefixes) or b""
-    return ox.serialize(parsed, format=exporter.rdf_format) or b""
+    # (quads in the default graph, from N-Triples, pyoxigraph's triple writers take as
+    # they are)
+    parsed = ox.parse(path=source, lenient=True, format=ox.RdfFormat.N_TRIPLES
+                      if exporter.union else ox.RdfFormat.N_QUADS)
+    if exporter.writer is not None:  # our own writers take a list
+        items = [q.triple for q in parsed] if exporter.union else list(parsed)
+        target.write_bytes(exporter.writer(items, prefixes))
+    elif exporter.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        ox.serialize(parsed, output=target, format=exporter.rdf_format, prefixes=prefixes)
+    else:
+        ox.serialize(parsed, output=target, format=exporter.rdf_format)
+    return target
 
 
 def _exporter(name: str) -> export.Exporter:
@@ -537,17 +539,14 @@ def _write_outputs(docs: list[Document], index: EntityIndex, minter: IriMinter, 
                 "fork" in multiprocessing.get_all_start_methods():
             files, triples, count = _write_in_parallel(docs, index, minter, tmp, exporters,
                                                        prefixes, workers)
-            for exporter in exporters:  # made under tmp by the workers, published here
-                path = out / f"graph{exporter.suffix}"
-                os.replace(files[exporter.name], path)
-                written.append(path)
         else:
             quads, triples, count = _stream_graph(docs, index, minter, tmp)
-            for exporter in exporters:
-                path = out / f"graph{exporter.suffix}"
-                atomic_write_bytes(path, _render(exporter, triples if exporter.union else quads,
-                                                 prefixes))
-                written.append(path)
+            files = {e.name: _render(e, triples if e.union else quads, prefixes,
+                                     tmp / f"graph{e.suffix}") for e in exporters}
+        for exporter in exporters:  # made under tmp, published whole
+            path = out / f"graph{exporter.suffix}"
+            publish(files[exporter.name], path)
+            written.append(path)
         if html:
             written += viz.write_html(export.read_output(triples), out / "graph.html")
     return written, count
@@ -651,11 +650,13 @@ def _write_part(doc_ids: list[str], stem: Path, formats: list[str], prefixes: di
     sorter = _Sorter(stem)
     quads, union = stem / "quads.nq", stem / "union.txt"
     _write_graphs(doc_ids, by_id, facts, quads, sorter)
-    lines = list(sorter.merged())
+    samples: list[str] = []  # the subject of every thousandth line
     with open(union, "wb") as handle:
-        handle.write("".join(f"{line}\n" for line in lines).encode("utf-8"))
-    splits = tuple(lines[len(lines) * k // ranges].split("\0", 1)[0]
-                   for k in range(1, ranges) if lines)
+        lines = sorter.merged()
+        while batch := list(itertools.islice(lines, _BATCH)):
+            samples += (line.split("\0", 1)[0] for line in batch[::1000])
+            handle.write("".join(f"{line}\n" for line in batch).encode("utf-8"))
+    splits = tuple(samples[len(samples) * k // ranges] for k in range(1, ranges) if samples)
     pieces = {name: _render_file(name, quads, prefixes, stem) for name in formats}
     return _Part(quads, union, splits, pieces)
 
@@ -675,21 +676,61 @@ def _write_range(unions: list[Path], low: str | None, high: str | None, stem: Pa
     ``high`` (excluded; ``None`` is open) out of the sorted ``unions``, as N-Triples and
     rendered in each of ``formats``."""
     stem.mkdir()
-    # bytes throughout: UTF-8 sorts as the text does, and a fourth of the text's memory
-    lines: list[bytes] = []
+    spans = []
     for path in unions:
         with open(path, "rb") as handle:
             start = 0 if low is None else _line_at_or_after(handle, low.encode("utf-8"))
-            end = None if high is None else _line_at_or_after(handle, high.encode("utf-8"))
-            handle.seek(start)
-            lines += handle.read(-1 if end is None else end - start).splitlines()
-    # sorting sorted runs end to end is a merge (timsort finds the runs), in C
-    lines = list(dict.fromkeys(sorted(lines)))
-    target = stem / "triples.nt"
-    with open(target, "wb") as handle:
-        handle.write(_nt_block(b"".join(line + b"\n" for line in lines)))
+            end = handle.seek(0, os.SEEK_END) if high is None else \
+                _line_at_or_after(handle, high.encode("utf-8"))
+        spans.append((path, start, end))
+    target, count = stem / "triples.nt", 0
+    # bytes throughout: UTF-8 sorts as the text does, in a fourth of the text's memory
+    with open(target, "wb") as handle, contextlib.ExitStack() as stack:
+        if sum(end - start for _, start, end in spans) <= _RANGE_IN_MEMORY:
+            lines: list[bytes] = []
+            for path, start, end in spans:
+                source = stack.enter_context(open(path, "rb"))
+                source.seek(start)
+                lines += source.read(end - start).splitlines()
+            # sorting sorted runs end to end is a merge (timsort finds the runs), in C
+            lines = list(dict.fromkeys(sorted(lines)))
+            count = len(lines)
+            handle.write(_nt_block(b"".join(line + b"\n" for line in lines)))
+        else:  # too much to hold: merged as streams
+            streams = [_lines_between(stack.enter_context(open(path, "rb")), start, end)
+                       for path, start, end in spans]
+            merged = _distinct(heapq.merge(*streams))
+            while batch := list(itertools.islice(merged, _BATCH)):
+                count += len(batch)
+                handle.write(_nt_block(b"".join(line + b"\n" for line in batch)))
     pieces = {name: _render_file(name, target, prefixes, stem) for name in formats}
-    return _Range(target, len(lines), pieces)
+    return _Range(target, count, pieces)
+
+
+#: Bytes of union lines a writing worker sorts in memory; a larger range is merged as
+#: streams from its sorted runs.
+_RANGE_IN_MEMORY = 48 << 20
+#: Lines converted and written at a time.
+_BATCH = 10_000
+
+
+def _lines_between(handle: BinaryIO, start: int, end: int) -> Iterator[bytes]:
+    """The lines (without their line breaks) from offset ``start`` to ``end``."""
+    handle.seek(start)
+    for line in handle:
+        if start >= end:
+            return
+        start += len(line)
+        yield line[:-1]
+
+
+def _distinct(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Sorted ``lines`` without repeats."""
+    last = None
+    for line in lines:
+        if line != last:
+            yield line
+            last = line
 
 
 def _line_at_or_after(handle: BinaryIO, key: bytes) -> int:
@@ -737,9 +778,7 @@ def _join(target: Path, pieces: list[Path]) -> Path:
 def _render_file(name: str, source: Path, prefixes: dict[str, str], tmp: Path) -> Path:
     """In a worker: one format rendered into a file under ``tmp``."""
     exporter = export.EXPORTERS[name]
-    path = tmp / f"graph{exporter.suffix}"
-    atomic_write_bytes(path, _render(exporter, source, prefixes))
-    return path
+    return _render(exporter, source, prefixes, tmp / f"graph{exporter.suffix}")
 
 
 # --------------------------------------------------------------------------------- build

@@ -419,26 +419,34 @@ def test_pipeline_line_search_finds_the_first_line_not_below_the_key(lines: list
     assert offset == sum(len(line) + 1 for line in below)
 
 
+@pytest.mark.parametrize("in_memory", [True, False])
 @given(parts=st.lists(st.lists(_UNION_LINE, max_size=25), min_size=1, max_size=4))
 @settings(max_examples=60, deadline=None)
-def test_pipeline_union_ranges_join_into_the_whole_union(parts: list[list[str]]) -> None:
+def test_pipeline_union_ranges_join_into_the_whole_union(parts: list[list[str]],
+                                                         in_memory: bool) -> None:
     # the parallel writers cut the union into ranges of subjects, each merged and written
-    # by a worker: joined, they must be the whole sorted distinct union, each subject's
-    # triples in one range (Turtle groups a subject's triples)
-    with tempfile.TemporaryDirectory() as scratch:
-        tmp, unions, cuts = Path(scratch), [], []
-        for number, lines in enumerate(parts):
-            ordered = sorted(set(lines))
-            unions.append(tmp / f"union{number}.txt")
-            unions[-1].write_bytes("".join(f"{line}\n" for line in ordered).encode("utf-8"))
-            cuts.append(tuple(ordered[len(ordered) * k // len(parts)].split("\0")[0]
-                              for k in range(1, len(parts)) if ordered))
-        bounds = [None, *pipeline._split_keys(cuts, len(parts)), None]
-        ranges = [pipeline._write_range(unions, low, high, tmp / f"range{i}", [], {})
-                  for i, (low, high) in enumerate(itertools.pairwise(bounds))]
-        subjects = [{line.split(b" ")[0] for line in r.union.read_bytes().splitlines()}
-                    for r in ranges]
-        joined = pipeline._join(tmp / "joined.nt", [r.union for r in ranges]).read_bytes()
+    # by a worker (sorted in memory, or merged as streams when large): joined, they must
+    # be the whole sorted distinct union, each subject's triples in one range (Turtle
+    # groups a subject's triples)
+    limit = pipeline._RANGE_IN_MEMORY
+    pipeline._RANGE_IN_MEMORY = limit if in_memory else 0
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            tmp, unions, cuts = Path(scratch), [], []
+            for number, lines in enumerate(parts):
+                ordered = sorted(set(lines))
+                unions.append(tmp / f"union{number}.txt")
+                unions[-1].write_bytes("".join(f"{line}\n" for line in ordered).encode("utf-8"))
+                cuts.append(tuple(ordered[len(ordered) * k // len(parts)].split("\0")[0]
+                                  for k in range(1, len(parts)) if ordered))
+            bounds = [None, *pipeline._split_keys(cuts, len(parts)), None]
+            ranges = [pipeline._write_range(unions, low, high, tmp / f"range{i}", [], {})
+                      for i, (low, high) in enumerate(itertools.pairwise(bounds))]
+            subjects = [{line.split(b" ")[0] for line in r.union.read_bytes().splitlines()}
+                        for r in ranges]
+            joined = pipeline._join(tmp / "joined.nt", [r.union for r in ranges]).read_bytes()
+    finally:
+        pipeline._RANGE_IN_MEMORY = limit
     whole = sorted({line for lines in parts for line in lines})
     assert joined == pipeline._nt_block("".join(f"{line}\n" for line in whole).encode())
     assert sum(r.count for r in ranges) == len(whole)
