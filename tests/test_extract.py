@@ -129,3 +129,34 @@ def test_extract_award_through_a_published_by_clause(make_doc, run_stages) -> No
     awards = {(labels[a.recipient], labels[a.honour], a.year,
                tuple(labels[o] for o in a.awarders)) for a in done.resolved_awards}
     assert awards == {("汕头海关关史陈列馆", "全国海关关史文化教育基地", 2021, ("海关总署",))}
+
+
+def _award_rows(done) -> set[tuple[str, str, int | None]]:  # type: ignore[no-untyped-def]
+    labels = {e.key: e.label for e in done.entities}
+    return {(labels[a.recipient], labels[a.honour], a.year) for a in done.resolved_awards}
+
+
+def test_extract_persons_named_right_after_their_unit(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # a bulletin writes the unit and the name as one run: 科马晓燕获评, 处刘建军、于海涛记
+    done = run_stages(make_doc(
+        "青岛海关通报\n2022年，日照海关综合业务科马晓燕获评“山东省三八红旗手”。"
+        "2022年，青岛海关缉私局侦查二处刘建军、于海涛记个人二等功。\n"))
+    assert _award_rows(done) == {("马晓燕", "山东省三八红旗手", 2022),
+                                 ("刘建军", "个人二等功", 2022), ("于海涛", "个人二等功", 2022)}
+
+
+def test_extract_roll_names_spaced_or_with_notes(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # rolls space a two-character name to three (王　磊) and cleanup may remove the space
+    # after a bracketed note (黄丽萍（女，壮族）东兴海关…): every line is still a person
+    done = run_stages(make_doc(
+        "南宁海关关于表彰2023年度先进个人的决定\n\n二、全国海关先进工作者（3名）\n\n"
+        "陈志刚\u3000\u3000凭祥海关查验一科科长\n黄丽萍（女，壮族）\u3000东兴海关旅检一科科员\n"
+        "王\u3000磊\u3000\u3000南宁海关人事处科员\n"))
+    assert {r for r, _, _ in _award_rows(done)} == {"陈志刚", "黄丽萍", "王磊"}
+    departments = {e.label for e in done.entities if e.key.cls == "Department"}
+    assert {"凭祥海关查验一科", "南宁海关人事处"} <= departments  # before 科长, a jieba word
+
+
+def test_extract_a_verb_between_an_office_and_a_unit_ends_the_name(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    done = run_stages(make_doc("宁波海关推进法治建设\n宁波海关会同法规处开展培训。\n"))
+    assert not any("会同" in e.label for e in done.entities)

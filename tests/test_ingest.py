@@ -232,10 +232,12 @@ def test_ingest_furniture_drops_typical_lines() -> None:
                  "京ICP备2022011338号", "Copyright © 2007-2025 CAOP All Rights Reserved.",
                  "中国口岸协会版权所有", "打印本页 关闭窗口", "【字体：大 中 小】", "相关文章:",
                  "无相关信息", "浏览次数：88", "共3页 首页 上一页 1 2 3 下一页 尾页",
-                 "责任编辑：王芳", "分享到：微信 微博"):
+                 "责任编辑：王芳", "分享到：微信 微博", "南宁海关文件", "中共南宁海关委员会文件",
+                 "南关发〔2024〕9号", "署办发〔2019〕12号"):
         assert rules.furniture.fullmatch(line), line
     for line in ("1", "2019", "天津海关荣获全国文明单位称号。", "满洲里海关 鲁焕新",
-                 "分享经验 共同提高", "扫码通关成为常态"):
+                 "分享经验 共同提高", "扫码通关成为常态", "海关总署关于印发文件",
+                 "南宁海关关于表彰2023年度先进集体的决定"):
         assert not rules.furniture.fullmatch(line), line
 
 
@@ -294,3 +296,11 @@ def test_ingest_author_line_gives_the_name_not_the_title(tmp_path: Path, byline:
     path.write_text(f"长沙海关推进通关便利化\n发布时间：2021-03-18　　{byline}\n"
                     "长沙海关去年推出多项措施，服务内陆开放。\n", encoding="utf-8")
     assert read_document(path).meta.creator == creator
+
+
+def test_ingest_red_header_is_not_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "decision.txt"
+    path.write_text("南宁海关文件\n\n南关发〔2024〕9号\n\n南宁海关关于表彰2023年度先进集体的决定\n\n"
+                    "关区各单位：\n决定授予东兴海关“2023年度南宁海关先进集体”称号。\n", encoding="utf-8")
+    doc = ingest.read_document(path)
+    assert doc.meta.title == "南宁海关关于表彰2023年度先进集体的决定"

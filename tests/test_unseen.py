@@ -16,7 +16,11 @@ from kg.pipeline import build
 
 UNSEEN = DATA / "unseen"
 GOLDS = sorted(UNSEEN.glob("*.gold.json"))
-SETS = ["unseen", "unseen2"]
+SETS = ["unseen", "unseen2", "unseen3"]
+#: The relation-F1 each held-out set is held to: a floor below what the build reaches (see
+#: the README's "Accuracy"), so that a regression fails.  unseen3 was first measured at
+#: 0.865 / 0.620 (session 3) and is the hardest.
+RELATION_FLOOR = {"unseen": 0.75, "unseen2": 0.75, "unseen3": 0.65}
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +47,7 @@ def test_unseen_meets_the_hidden_set_targets(name: str, tmp_path: Path) -> None:
     assert report_ok.ok
     report = evaluate(tmp_path / "graph.ttl", sorted(folder.glob("*.gold.json")))
     assert report.entity_f1 >= 0.85, report.entity_f1
-    assert report.relation_f1 >= 0.75, report.relation_f1
+    assert report.relation_f1 >= RELATION_FLOOR[name], report.relation_f1
 
 
 def test_unseen_scores_agree_with_the_shared_scorer(unseen_build: Path, tmp_path: Path) -> None:

@@ -548,7 +548,12 @@ def _roll_honour(ctx: Context, line: str) -> str | None:
     return None
 
 
-_ROLL_NAME = re.compile(r"([\u4e00-\u9fff·]{2,6}?)(?:[（(][^）)]{1,6}[）)])?[\s\u3000]+\S")
+#: A roll line opening with a name: 刘志刚　石家庄海关…, 黄丽萍（女，壮族）东兴海关… (the space
+#: after a bracketed note may have been cleaned away), 王　磊　南宁海关… (a two-character
+#: name spaced to the width of three, as rolls print them).
+_ROLL_NAME = re.compile(r"((?:[\u4e00-\u9fff][\s\u3000](?=[\u4e00-\u9fff][\s\u3000（(]))?"
+                        r"[\u4e00-\u9fff·]{1,6}?)"
+                        r"(?:[（(][^）)]{1,8}[）)][\s\u3000]*|[\s\u3000]+)\S")
 
 
 def _roll_lines(ctx: Context, mentions: list[Mention], below: list[Sentence]
@@ -565,10 +570,11 @@ def _roll_lines(ctx: Context, mentions: list[Mention], below: list[Sentence]
         person = _ROLL_NAME.match(line.text)
         if whole:
             listed.append((line, whole[0]))
-        elif person and not ctx.res.lexicon.org_pattern.match(person.group(1)):
-            name = person.group(1)
-            listed.append((line, Mention(line.start, line.start + len(name), name, "Person",
-                                         name, "roll_person")))
+        elif person and len(name := re.sub(r"[\s\u3000]", "", person.group(1))) >= 2 and \
+                not ctx.res.lexicon.org_pattern.match(name):
+            written = person.group(1)
+            listed.append((line, Mention(line.start, line.start + len(written), written,
+                                         "Person", name, "roll_person")))
         else:
             break
     return listed

@@ -38,7 +38,7 @@ STOP_TOKENS = frozenset(
     "了 着 过 其 该 本 各 每 和谐 推动 支持 组织 参观 观看 慰问 邀请 联系 对口 走访 捐助 "
     "帮扶 结对 合作 携手 联合 共同 率先 先后 分别 积极 主动 深入 全面 大力 认真 及时 "
     "成立 组建 设立 开展 举办 建立 来到 前往 进入 深入到 走进 看望 长年 连续 利用 充分利用 "
-    "通报 发展 建设 管理 服务 两地 周边 附近 当地".split()
+    "通报 发展 建设 管理 服务 两地 周边 附近 当地 会同 协同 配合 联手 牵头".split()
 )
 _BAD_TAGS = ("v", "p", "c", "u", "d", "r", "m", "q", "t", "y", "e", "o", "x", "w", "z", "a")
 _PERSON_BOUNDARY = set("，,。；;：:、！？!?（(）)”’\"' \t\n\u3000在等的和与及是为说表示同介指认带率也还就都曾又将把被记")
@@ -237,7 +237,8 @@ def persons(ctx: Context, creator: str | None) -> list[Mention]:
     # the whole text; the others never cross a sentence end.
     whole = [(pid, 0, m) for pid in ("person_after_title", "person_after_grant")
              for m in ctx.res.finditer(pid, ctx.text)]
-    by_sentence = [(pid, offset, m) for pid in ("person_with_unit", "person_before_comrade")
+    by_sentence = [(pid, offset, m) for pid in ("person_with_unit", "person_before_comrade",
+                                                "person_after_unit")
                    for offset, m in ctx.sentence_matches(pid)]
     for pid, offset, m in whole + by_sentence:
         start = offset + m.start("name")

@@ -249,10 +249,15 @@ def _dept_end(ctx: Context, start: int) -> int:
                 token in ctx.res.lexicon.trigger_words(k)
                 for k in ("award_passive", "award_active", "programme", "hierarchy")):
             return -1  # a department name never holds another office or a verb
+        if token[0] in _UNIT_ENDS and token[1:] in ctx.res.lexicon.person_titles and \
+                pos - start >= 2:
+            return pos + 1  # 综合业务科科长: jieba joins the unit's 科 to the title 科长
         pos += len(token)
         numbered = len(token) in (2, 3) and token.endswith(_UNIT_ENDS) and \
             all(c in "一二三四五六七八九十" for c in token[:-1])
-        if (token in words or numbered) and (
+        # 人事处, 法规处, 财务科: jieba's words for a unit, not yet in the lexicon
+        office = len(token) >= 3 and token.endswith(("处", "科"))
+        if (token in words or numbered or office) and (
                 len(token) > 1 or pos - start >= 3):
             return pos
         if pos - start > 12:
