@@ -160,3 +160,21 @@ def test_extract_roll_names_spaced_or_with_notes(make_doc, run_stages) -> None: 
 def test_extract_a_verb_between_an_office_and_a_unit_ends_the_name(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
     done = run_stages(make_doc("宁波海关推进法治建设\n宁波海关会同法规处开展培训。\n"))
     assert not any("会同" in e.label for e in done.entities)
+
+
+def test_extract_annual_titles_rolls_and_decision_titles(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # the decision's title names who confers; a roll headed 先进集体 lists the title the
+    # decision granted in full (“2023年度南宁海关先进集体”), for its year; 记集体三等功 is
+    # the honour 集体三等功, and its heading is no award of its own
+    done = run_stages(make_doc(
+        "南宁海关关于表彰2023年度先进集体的决定\n\n决定授予东兴海关等2个集体“2023年度南宁海关先进集体”"
+        "称号。\n\n一、先进集体（2个）\n\n东兴海关\n\n防城海关\n\n二、记集体三等功（1个）\n\n凭祥海关\n"))
+    assert _award_rows(done) == {("东兴海关", "南宁海关先进集体", 2023),
+                                 ("防城海关", "南宁海关先进集体", 2023),
+                                 ("凭祥海关", "集体三等功", 2023)}
+
+
+def test_extract_an_annual_title_gives_the_award_its_year(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    done = run_stages(make_doc(
+        "青岛海关通报\n青岛胶东机场海关旅检一科获评2021年度“全国巾帼文明岗”（全国妇联，2022年3月）。\n"))
+    assert _award_rows(done) == {("青岛胶东机场海关旅检一科", "全国巾帼文明岗", 2021)}

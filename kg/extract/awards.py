@@ -50,6 +50,7 @@ class HonourSpan:
     name: str
     edition: str | None
     quoted: bool
+    year: int | None = None  #: the year of an annual title (2023年度“全国巾帼文明岗”)
 
 
 def normalise_honour(raw: str, ctx: Context) -> str:
@@ -65,6 +66,7 @@ def normalise_honour(raw: str, ctx: Context) -> str:
             name = name[: -len(tail)]
     name = name.rstrip("等")
     name = re.sub(r"^[0-9]{4}(?:[—–\-~至到][0-9]{4})?年度", "", name)
+    name = re.sub(r"^(?:记|荣立|荣记)(?=(?:集体|个人)?[一二三]等功)", "", name)
     name = name.replace("精神文明单位", "文明单位")
     name = re.sub(r"(自治区|省|市|区)级", r"\1", name)
     region = _subject_region(ctx)
@@ -143,6 +145,9 @@ def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourS
         annual = _ANNUAL.match(text, pos)
         if annual and text.startswith(("“", "\"", "‘"), annual.end()):
             pos = annual.end()
+        else:  # “2023年度南宁海关先进集体”
+            annual = _ANNUAL.match(text, pos + 1) if text.startswith(("“", "\"", "‘"), pos) \
+                else None
         pos = _prefix_at(text, pos, ctx)
         closer = QUOTE_PAIRS.get(text[pos]) if pos < limit else None
         if closer is not None and text[pos] != "《":
@@ -161,7 +166,8 @@ def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourS
         raw = text[start:end]
         name = normalise_honour(raw, ctx)
         if len(name) >= 2:
-            spans.append(HonourSpan(start, end, name, edition, quoted))
+            year = int(re.findall("[0-9]{4}", annual.group())[-1]) if annual else None
+            spans.append(HonourSpan(start, end, name, edition, quoted, year))
         pos = end
         for tail in _TITLE_TAILS:
             if text.startswith(tail, pos):
@@ -254,6 +260,11 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
     """
     if not _cue(ctx).search(sentence.text):
         return [], []  # no conferral verb and no individual title: nothing to find
+    if _DECISION_TITLE.search(sentence.text) or \
+            _roll_honour(ctx, sentence.text.strip()) is not None:
+        # 南宁海关关于表彰…的决定 names who confers, not who receives; a roll's heading
+        # (三、记集体三等功（2个）) is read with its roll (see roll_awards)
+        return [], []
     text = ctx.text
     facts: list[AwardFact] = []
     honours: list[Mention] = []
@@ -296,13 +307,16 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
             honours.append(honour)
             # A、B分别荣获X和Y: A gets X and B gets Y.
             for recipient in [recipients[index]] if respectively else recipients:
-                facts.append(AwardFact(sentence, recipient, honour, year, tuple(awarders),
+                facts.append(AwardFact(sentence, recipient, honour,
+                                       year if span.year is None else span.year,
+                                       tuple(awarders),
                                        span.edition, f"award.{kind}",
                                        confidence if span.quoted else confidence - 0.1))
     person_facts, person_honours = _honour_person_pairs(ctx, sentence, years)
     return facts + person_facts, honours + person_honours
 
 
+_DECISION_TITLE = re.compile(r"关于(?:表彰|授予|命名|表扬)[^。，]{0,60}的(?:决定|通报|通知)\s*$")
 _DECISION = re.compile(r"(?:表彰|命名|授予)[^。]{0,40}(?:决定|通报|通知)")
 _SIGNED = re.compile(r"^\s*((?:19|20)[0-9]{2})年[0-9]{1,2}月[0-9]{1,2}日\s*$", re.M)
 _PAREN_YEAR = re.compile(r"(?:称号|荣誉称号)?[（(]((?:19|20)[0-9]{2})\s*年(?:度)?[）)]")
@@ -526,9 +540,11 @@ def roll_awards(ctx: Context, mentions: list[Mention], years: list[YearMark]
         raw = _roll_honour(ctx, heading.text.strip())
         if raw is None:
             continue
-        honour = Mention(heading.start, heading.start + len(raw), raw, "Honour",
-                         normalise_honour(raw, ctx), "honour.roll")
-        year = year_before(years, heading.end, heading.start) or _decision_year(ctx)
+        name, annual = _named_before(ctx, normalise_honour(raw, ctx), heading.start)
+        honour = Mention(heading.start, heading.start + len(raw), raw, "Honour", name,
+                         "honour.roll")
+        year = year_before(years, heading.end, heading.start) or annual or \
+            _decision_year(ctx)
         listed = _roll_lines(ctx, mentions, sentences[i + 1:])
         if listed:
             found.append(honour)
@@ -537,6 +553,21 @@ def roll_awards(ctx: Context, mentions: list[Mention], years: list[YearMark]
                 found.append(recipient)
             facts.append(AwardFact(line, recipient, honour, year, (), None, "award.roll", 0.8))
     return facts, found
+
+
+_QUOTED_TITLE = re.compile(r"[“\"]([^”\"]{2,40})[”\"]")
+
+
+def _named_before(ctx: Context, name: str, pos: int) -> tuple[str, int | None]:
+    """A roll headed 先进集体 under a decision that granted “2023年度南宁海关先进集体”: the
+    title in full, as the text last named it before ``pos``, and its year."""
+    found: tuple[str, int | None] = (name, None)
+    for m in _QUOTED_TITLE.finditer(ctx.text, 0, pos):
+        full = normalise_honour(m.group(1), ctx)
+        if full.endswith(name) and len(full) > len(name):
+            annual = _ANNUAL.match(m.group(1))
+            found = (full, int(re.findall("[0-9]{4}", annual.group())[-1]) if annual else None)
+    return found
 
 
 def _roll_honour(ctx: Context, line: str) -> str | None:
