@@ -140,9 +140,13 @@ def test_extract_persons_named_right_after_their_unit(make_doc, run_stages) -> N
     # a bulletin writes the unit and the name as one run: 科马晓燕获评, 处刘建军、于海涛记
     done = run_stages(make_doc(
         "青岛海关通报\n2022年，日照海关综合业务科马晓燕获评“山东省三八红旗手”。"
-        "2022年，青岛海关缉私局侦查二处刘建军、于海涛记个人二等功。\n"))
+        "2022年，青岛海关缉私局侦查二处刘建军、于海涛记个人二等功。"
+        "2022年，青岛海关技术中心张慧获评“全国海关青年岗位能手”。"
+        "2022年，天津海关连续荣获“天津市文明单位”称号。\n"))
     assert _award_rows(done) == {("马晓燕", "山东省三八红旗手", 2022),
-                                 ("刘建军", "个人二等功", 2022), ("于海涛", "个人二等功", 2022)}
+                                 ("刘建军", "个人二等功", 2022), ("于海涛", "个人二等功", 2022),
+                                 ("张慧", "全国海关青年岗位能手", 2022),
+                                 ("天津海关", "天津市文明单位", 2022)}  # 连续 is no name
 
 
 def test_extract_roll_names_spaced_or_with_notes(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
@@ -178,3 +182,12 @@ def test_extract_an_annual_title_gives_the_award_its_year(make_doc, run_stages) 
     done = run_stages(make_doc(
         "青岛海关通报\n青岛胶东机场海关旅检一科获评2021年度“全国巾帼文明岗”（全国妇联，2022年3月）。\n"))
     assert _award_rows(done) == {("青岛胶东机场海关旅检一科", "全国巾帼文明岗", 2021)}
+
+
+def test_extract_a_national_body_confers_and_never_receives(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    done = run_stages(make_doc(
+        "大连海关喜获殊荣\n近日，共青团中央、中华全国青年联合会等全国青年文明号活动组织委员会"
+        "成员单位联合印发命名决定，大连海关所属大窑湾海关查验科（以下简称“查验科”）被命名为"
+        "第21届“全国青年文明号”。\n全国妇联印发《关于命名2022年度全国巾帼文明岗的决定》，"
+        "厦门海关所属东渡海关查验二科（以下简称“查验二科”）喜获“全国巾帼文明岗”称号。\n"))
+    assert not {r for r, _, _ in _award_rows(done)} & {"共青团中央", "中华全国妇女联合会"}

@@ -37,6 +37,14 @@ _TITLED = re.compile("[“\"]|全国|省|市|自治区|全区|海关|优秀|模�
                      "能手|五一|五四|三八|道德|劳动|英雄|功臣")
 _NOT_TITLE_START = frozenset("的和等及与为以把被在对向从")
 _POLITICAL = ("body.political", "lexicon.political")
+
+
+def _may_receive(mention: Mention) -> bool:
+    """Whether a mention can receive an honour: not a political body, and not one of the
+    lexicon's national bodies (共青团中央, 全国妇联 …), which confer honours — in
+    共青团中央、全国青联等…联合印发命名决定，大连海关… they are the conferrers."""
+    return mention.cls in _RECIPIENT_CLASSES and mention.rule_id not in _POLITICAL and not (
+        mention.cls == "ExternalOrganization" and mention.rule_id == "lexicon.organisations")
 _RECONFIRM = ("复检", "复查", "复审", "复评", "验收")
 _MARKERS = re.compile("下辖|所属|下属|隶属|辖属")
 
@@ -181,7 +189,7 @@ def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourS
 
 
 def _gap_ok(gap: str, res_year: object) -> bool:
-    gap = re.sub(r"(?:19|20)[0-9]{2}\s*年(?:[0-9]{1,2}月)?(?:以来|起|至今)?", "", gap)
+    gap = re.sub(r"(?:19|20)[0-9]{2}\s*年度?(?:[0-9]{1,2}月)?(?:以来|起|至今)?", "", gap)
     gap = re.sub(r"连续[0-9一二两三四五六七八九十多]+(?:年|届|次)|本人|同志", "", gap)
     gap = re.sub(r"第[一二三四五六七八九十]+[届批次]", "", gap)
     if _COLLECTIVE.search(gap):
@@ -196,7 +204,7 @@ def _chain_before(mentions: list[Mention], text: str, pos: int, floor: int) -> l
     chain: list[Mention] = []
     edge = pos
     for m in reversed([m for m in mentions if floor <= m.start and m.end <= pos]):
-        if m.cls not in _RECIPIENT_CLASSES or m.rule_id in _POLITICAL:
+        if not _may_receive(m):
             continue
         gap = text[m.end:edge]
         if not _gap_ok(gap, None) or (chain and _MARKERS.search(gap) and not
@@ -448,7 +456,7 @@ def _fallback(ctx: Context, sentence: Sentence, mentions: list[Mention], floor: 
     else the unit or organisation the document is about."""
     text = ctx.text
     earlier = [m for m in mentions if sentence.start <= m.start and m.end <= floor
-               and m.cls in _RECIPIENT_CLASSES and m.rule_id not in _POLITICAL]
+               and _may_receive(m)]
     if re.search("[他她]", text[sentence.start:floor]):
         people = [m for m in earlier if m.cls == "Person"]
         if people:

@@ -242,7 +242,12 @@ def persons(ctx: Context, creator: str | None) -> list[Mention]:
                    for offset, m in ctx.sentence_matches(pid)]
     for pid, offset, m in whole + by_sentence:
         start = offset + m.start("name")
-        end = person_name_at(ctx.text, start, ctx.res)
+        # after a unit, the award verb that must follow the name marks where it ends
+        end = offset + m.end("name") if pid == "person_after_unit" else \
+            person_name_at(ctx.text, start, ctx.res)
+        tag = ctx.res.word_tags.get(ctx.text[start:end]) if pid == "person_after_unit" else None
+        if tag is not None and not tag.startswith("nr"):
+            continue  # 海关连续荣获: a word of another kind (连续), not a name
         if end > start:
             out.append(Mention(start, end, ctx.text[start:end], "Person",
                                ctx.text[start:end], pid))
