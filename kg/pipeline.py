@@ -25,8 +25,10 @@ Scale:
 * **Memory.**  The graph is written document by document: each document's named graph is
   made, sorted and appended to a temporary N-Quads file, and its triples go to a sorter that
   spills sorted runs to disk, from which the union formats (Turtle, N-Triples) are read in
-  order.  No format holds the corpus as rdflib objects; only the HTML picture, which
-  draws everything, loads the graph into memory.
+  order; pyoxigraph renders each format from those files straight into a file.  No format
+  holds the corpus as rdflib objects or as one text; only the HTML picture, which draws
+  everything, loads the graph into memory.  With workers, the writing is shared out by
+  documents and then by ranges of subjects (:func:`_write_in_parallel`).
 """
 
 from __future__ import annotations
