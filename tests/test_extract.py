@@ -191,3 +191,24 @@ def test_extract_a_national_body_confers_and_never_receives(make_doc, run_stages
         "第21届“全国青年文明号”。\n全国妇联印发《关于命名2022年度全国巾帼文明岗的决定》，"
         "厦门海关所属东渡海关查验二科（以下简称“查验二科”）喜获“全国巾帼文明岗”称号。\n"))
     assert not {r for r, _, _ in _award_rows(done)} & {"共青团中央", "中华全国妇女联合会"}
+
+
+def _programme_rows(done) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    labels = {e.key: e.label for e in done.entities}
+    return {(labels[o], labels[p.programme]) for p in done.resolved_programmes for o in p.orgs}
+
+
+def test_extract_a_source_line_names_no_focus(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # 来源：…新闻中心 names the publisher: the year's measures are the bureau's
+    done = run_stages(make_doc(
+        "守护西大门\n——乌鲁木齐海关2023年工作回眸\n2024年1月5日　来源：乌鲁木齐海关新闻中心\n"
+        "2023年，乌鲁木齐海关坚持党建引领。这一年，开展“关长送政策上门”专项行动，服务企业300余家。\n"))
+    assert {org for org, _ in _programme_rows(done)} == {"乌鲁木齐海关"}
+
+
+def test_extract_an_official_papers_title_is_no_programme(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    done = run_stages(make_doc(
+        "厦门海关喜获殊荣\n全国妇联印发《关于命名2022年度全国巾帼文明岗的决定》，厦门海关所属东渡海关"
+        "查验二科获评“全国巾帼文明岗”。厦门海关出台《促进外贸稳增长若干措施》。\n"))
+    names = {e.label for e in done.entities if e.key.cls == "Programme"}
+    assert not any(n.startswith("关于") for n in names) and names

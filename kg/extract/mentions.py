@@ -180,9 +180,21 @@ def choose_focus(mentions: list[Mention], text: str) -> Mention | None:
     rank = {"Department": 3, "SubOffice": 2, "Bureau": 1, "Administration": 0}
     best = None
     for m in mentions:
-        if m.end <= zone and m.cls in rank and (best is None or rank[m.cls] >= rank[best.cls]):
+        if m.end <= zone and m.cls in rank and (best is None or rank[m.cls] >= rank[best.cls]) \
+                and not _SOURCE_LABEL.search(_line_of(text, m.start)):
             best = m
     return best
+
+
+#: A byline or source line (来源：乌鲁木齐海关新闻中心): it names who published, not what the
+#: text is about.
+_SOURCE_LABEL = re.compile(r"(?:来源|來源|作者|发布|發布|编辑|編輯|记者|通讯员|撰稿)\s*[:：]")
+
+
+def _line_of(text: str, pos: int) -> str:
+    """The line of ``text`` that holds ``pos``."""
+    end = text.find("\n", pos)
+    return text[text.rfind("\n", 0, pos) + 1:end if end >= 0 else len(text)]
 
 
 def _title_zone(text: str) -> int:

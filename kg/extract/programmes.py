@@ -138,6 +138,9 @@ def _split_parts(ctx: Context, inner: str) -> list[str]:
     return [inner]
 
 
+_PAPERS = ("决定", "通知", "通报", "批复", "公告", "函", "决议", "报告")
+
+
 def _book_titles(ctx: Context, sentence: Sentence) -> list[_Found]:
     found = []
     for q in quoted_spans(sentence.text, max_len=80):
@@ -148,7 +151,10 @@ def _book_titles(ctx: Context, sentence: Sentence) -> list[_Found]:
         before = ctx.text[clause_start(ctx.text, start, frozenset("，,；;。")):start]
         law = inner.endswith(("法", "条例", "法规")) and not inner.endswith(("办法", "方法"))
         short = inner.startswith("若干") or inner in ctx.res.lexicon.programme_heads
-        if len(inner) < 3 or law or short or \
+        # 《关于命名…的决定》: an official document's title names the document (a decision,
+        # notice, reply), not a programme; 《关于…的若干措施》 names the measures
+        paper = inner.startswith("关于") and inner.endswith(_PAPERS)
+        if len(inner) < 3 or law or short or paper or \
                 any(w in before for w in _CITING):
             continue
         found.append(_Found(start, end, inner, "programme.book_title", 0.8))
