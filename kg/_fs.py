@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_dir", "reading_graph"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "ensure_dir", "publish", "reading_graph"]
 
 _O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 

@@ -54,7 +54,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, TypeVar, cast
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -438,12 +438,9 @@ class _Sorter:
             files = [stack.enter_context(open(p, encoding="utf-8", newline="\n"))
                      for p in self.runs]
             streams = [(line[:-1] for line in f) for f in files]
-            last = None
-            for line in heapq.merge(*streams, sorted(set(self.buffer))):
-                if line != last:
-                    self.count += 1
-                    yield line
-                    last = line
+            for line in _distinct(heapq.merge(*streams, sorted(set(self.buffer)))):
+                self.count += 1
+                yield line
 
 
 def _write_graphs(doc_ids: Iterable[str], by_id: dict[str, Document], facts: graph.CorpusFacts,
@@ -685,9 +682,10 @@ def _write_range(unions: list[Path], low: str | None, high: str | None, stem: Pa
             end = handle.seek(0, os.SEEK_END) if high is None else \
                 _line_at_or_after(handle, high.encode("utf-8"))
         spans.append((path, start, end))
-    target, count = stem / "triples.nt", 0
+    target = stem / "triples.nt"
     # bytes throughout: UTF-8 sorts as the text does, in a fourth of the text's memory
     with open(target, "wb") as handle, contextlib.ExitStack() as stack:
+        merged: Iterable[bytes]
         if sum(end - start for _, start, end in spans) <= _RANGE_IN_MEMORY:
             lines: list[bytes] = []
             for path, start, end in spans:
@@ -695,16 +693,12 @@ def _write_range(unions: list[Path], low: str | None, high: str | None, stem: Pa
                 source.seek(start)
                 lines += source.read(end - start).splitlines()
             # sorting sorted runs end to end is a merge (timsort finds the runs), in C
-            lines = list(dict.fromkeys(sorted(lines)))
-            count = len(lines)
-            handle.write(_nt_block(b"".join(line + b"\n" for line in lines)))
+            merged = dict.fromkeys(sorted(lines))
         else:  # too much to hold: merged as streams
-            streams = [_lines_between(stack.enter_context(open(path, "rb")), start, end)
-                       for path, start, end in spans]
-            merged = _distinct(heapq.merge(*streams))
-            while batch := list(itertools.islice(merged, _BATCH)):
-                count += len(batch)
-                handle.write(_nt_block(b"".join(line + b"\n" for line in batch)))
+            merged = _distinct(heapq.merge(*(
+                _lines_between(stack.enter_context(open(path, "rb")), start, end)
+                for path, start, end in spans)))
+        count = _write_nt(handle, merged)
     pieces = {name: _render_file(name, target, prefixes, stem) for name in formats}
     return _Range(target, count, pieces)
 
@@ -726,7 +720,21 @@ def _lines_between(handle: BinaryIO, start: int, end: int) -> Iterator[bytes]:
         yield line[:-1]
 
 
-def _distinct(lines: Iterable[bytes]) -> Iterator[bytes]:
+def _write_nt(handle: BinaryIO, lines: Iterable[bytes]) -> int:
+    """Union lines (UTF-8, without line breaks) as N-Triples into ``handle``, a batch at a
+    time; returns how many."""
+    count = 0
+    lines = iter(lines)
+    while batch := list(itertools.islice(lines, _BATCH)):
+        count += len(batch)
+        handle.write(_nt_block(b"".join(line + b"\n" for line in batch)))
+    return count
+
+
+_Line = TypeVar("_Line", str, bytes)
+
+
+def _distinct(lines: Iterable[_Line]) -> Iterator[_Line]:
     """Sorted ``lines`` without repeats."""
     last = None
     for line in lines:

@@ -14,7 +14,14 @@ from dataclasses import dataclass, replace
 
 from kg.doc import ORG_CLASSES, AwardFact, Mention, Sentence
 from kg.extract.mentions import Context, person_name_at
-from kg.extract.text import QUOTE_PAIRS, YearMark, clause_start, is_cjk, year_before
+from kg.extract.text import (
+    QUOTE_PAIRS,
+    YearMark,
+    clause_start,
+    is_cjk,
+    quoted_spans,
+    year_before,
+)
 
 __all__ = ["HonourSpan", "find_awards", "normalise_honour", "parse_honours", "roll_awards"]
 
@@ -38,6 +45,9 @@ _TITLED = re.compile("[“\"]|全国|省|市|自治区|全区|海关|优秀|模�
 _NOT_TITLE_START = frozenset("的和等及与为以把被在对向从")
 _POLITICAL = ("body.political", "lexicon.political")
 
+_RECONFIRM = ("复检", "复查", "复审", "复评", "验收")
+_MARKERS = re.compile("下辖|所属|下属|隶属|辖属")
+
 
 def _may_receive(mention: Mention) -> bool:
     """Whether a mention can receive an honour: not a political body, and not one of the
@@ -45,8 +55,6 @@ def _may_receive(mention: Mention) -> bool:
     共青团中央、全国青联等…联合印发命名决定，大连海关… they are the conferrers."""
     return mention.cls in _RECIPIENT_CLASSES and mention.rule_id not in _POLITICAL and not (
         mention.cls == "ExternalOrganization" and mention.rule_id == "lexicon.organisations")
-_RECONFIRM = ("复检", "复查", "复审", "复评", "验收")
-_MARKERS = re.compile("下辖|所属|下属|隶属|辖属")
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +182,7 @@ def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourS
         raw = text[start:end]
         name = normalise_honour(raw, ctx)
         if len(name) >= 2:
-            year = int(re.findall("[0-9]{4}", annual.group())[-1]) if annual else None
-            spans.append(HonourSpan(start, end, name, edition, quoted, year))
+            spans.append(HonourSpan(start, end, name, edition, quoted, _annual_year(annual)))
         pos = end
         for tail in _TITLE_TAILS:
             if text.startswith(tail, pos):
@@ -563,18 +570,21 @@ def roll_awards(ctx: Context, mentions: list[Mention], years: list[YearMark]
     return facts, found
 
 
-_QUOTED_TITLE = re.compile(r"[“\"]([^”\"]{2,40})[”\"]")
+def _annual_year(annual: re.Match[str] | None) -> int | None:
+    """The year an annual title is for (2021—2022年度 is for 2022)."""
+    return int(re.findall("[0-9]{4}", annual.group())[-1]) if annual else None
 
 
 def _named_before(ctx: Context, name: str, pos: int) -> tuple[str, int | None]:
     """A roll headed 先进集体 under a decision that granted “2023年度南宁海关先进集体”: the
     title in full, as the text last named it before ``pos``, and its year."""
     found: tuple[str, int | None] = (name, None)
-    for m in _QUOTED_TITLE.finditer(ctx.text, 0, pos):
-        full = normalise_honour(m.group(1), ctx)
+    for quoted in quoted_spans(ctx.text[:pos]):
+        if quoted.mark not in "“\"" or not 2 <= len(quoted.inner) <= 40:
+            continue
+        full = normalise_honour(quoted.inner, ctx)
         if full.endswith(name) and len(full) > len(name):
-            annual = _ANNUAL.match(m.group(1))
-            found = (full, int(re.findall("[0-9]{4}", annual.group())[-1]) if annual else None)
+            found = (full, _annual_year(_ANNUAL.match(quoted.inner)))
     return found
 
 
