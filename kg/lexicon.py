@@ -136,6 +136,13 @@ class Lexicon:
         """Full region names and their two-character-or-longer short names, longest first."""
         return _alternation(self.region_by_name)
 
+    @functools.cached_property
+    def place_names(self) -> frozenset[str]:
+        """Places the tables name: the regions (full and short names) and the bureaus'
+        cities.  jieba tags some of them as other words (大连 and 大同 as adverbs)."""
+        cities = {e.city for e in self.orgs.values() if e.city and len(e.city) >= 2}
+        return frozenset({*self.region_by_name, *cities})
+
     def bureau_of_city(self, city: str) -> OrgEntry | None:
         """The bureau whose seat is ``city`` (天津 -> 天津海关), if any."""
         entry = self.orgs.get(f"{city}海关")

@@ -187,6 +187,8 @@ class Resources:
         for line in self.lexicon.user_dictionary():
             word, _, tag = line.split(" ")
             overlay[word] = tag
+        for place in self.lexicon.place_names:
+            overlay.setdefault(place, "ns")
         return WordTags(trie, overlay)
 
     def freq(self, word: str) -> int:

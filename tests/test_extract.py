@@ -212,3 +212,56 @@ def test_extract_an_official_papers_title_is_no_programme(make_doc, run_stages) 
         "查验二科获评“全国巾帼文明岗”。厦门海关出台《促进外贸稳增长若干措施》。\n"))
     names = {e.label for e in done.entities if e.key.cls == "Programme"}
     assert not any(n.startswith("关于") for n in names) and names
+
+
+def test_extract_gaiguan_is_the_sub_office_named_last(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # 该关 is the office named last, a sub-office too; a listed one (A、B等) is no antecedent
+    done = run_stages(make_doc(
+        "武汉海关所属宜昌海关荣获全国五一劳动奖状\n2009年，宜昌海关被湖北省总工会授予“湖北五一劳动奖状”；"
+        "该关查验科2008年被共青团湖北省委评为“湖北省青年文明号”。\n"
+        "武汉海关在金陵海关、新生圩海关等现场设置查阅点。该关被评为“湖北省文明单位”。\n"))
+    rows = _award_rows(done)
+    assert ("宜昌海关查验科", "湖北省青年文明号", 2008) in rows
+    assert ("武汉海关", "湖北省文明单位", None) in rows
+
+
+def test_extract_a_chronicles_dates_and_year(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # a chronicle's date stays apart from its entry (3月8日 武宿海关, not 日武宿海关: see
+    # test_ingest for the space kept), its title's year dates what it tells; 等N个党组织 / 等N名同志 still name their first;
+    # a name ends before an award verb (李婧获评); a byline "X 编" gives no focus
+    text = ("太原海关2019年大事记（摘编）\n太原海关办公室\u3000编\n\n"
+            "3月8日\u3000武宿海关旅检科被山西省妇联授予“山西省巾帼文明岗”称号。\n\n"
+            "5月4日\u3000长治海关综合业务科关员李婧获评“山西省青年岗位能手”。\n\n"
+            "7月1日\u3000大同海关党委等5个党组织被评为“先进基层党组织”，"
+            "武宿海关旅检科科长郝玉梅等12名同志被评为“优秀共产党员”。\n\n"
+            "11月15日\u3000经山西省精神文明建设委员会复查，太原海关继续保留“山西省文明单位标兵”称号。\n\n"
+            "12月9日大同海关查验科被太原海关记集体三等功。\n")
+    done = run_stages(make_doc(text))
+    assert _award_rows(done) == {
+        ("武宿海关旅检科", "山西省巾帼文明岗", 2019), ("李婧", "山西省青年岗位能手", 2019),
+        ("大同海关", "先进基层党组织", 2019), ("郝玉梅", "优秀共产党员", 2019),
+        ("太原海关", "山西省文明单位标兵", 2019), ("大同海关查验科", "集体三等功", 2019)}
+    assert not any(e.label.startswith("日") for e in done.entities)
+
+
+def test_extract_companies_foreign_customs_and_city_bodies(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    done = run_stages(make_doc(
+        "大窑湾海关查验科简介\n查验科团支部2022年被共青团大连市委授予“大连市五四红旗团支部”称号。"
+        "2022年，查验科与大连集装箱码头有限公司团委签订“关港青年联建”协议。"
+        "2020年，查验科与浙江中国小商品城集团股份有限公司党委共建“红帆驿站”。"
+        "我们与俄罗斯波格拉尼奇内海关建立了合作机制。河口海关还与越南老街省海关局建立了会晤机制。"
+        "2021年，义乌海关党委获评中共浙江省委表彰的“浙江省先进基层党组织”。\n"))
+    external = {e.label for e in done.entities if e.key.cls == "ExternalOrganization"}
+    assert {"共青团大连市委", "大连集装箱码头有限公司", "浙江中国小商品城集团股份有限公司",
+            "俄罗斯波格拉尼奇内海关", "越南老街省海关局", "浙江省委"} <= external
+    assert not any(e.label == "波格拉尼奇内海关" for e in done.entities)
+    assert ("义乌海关", "浙江省先进基层党组织", 2021) in _award_rows(done)
+
+
+def test_extract_a_bureaus_own_offices_named_bare(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    done = run_stages(make_doc(
+        "南京海关2010年政府信息公开工作年度报告\n日常工作由办公室政务公开科承担；法规处负责法律审核，"
+        "监察室负责监督检查。\n"))
+    departments = {e.label for e in done.entities if e.key.cls == "Department"}
+    assert {"南京海关办公室", "南京海关办公室政务公开科", "南京海关法规处",
+            "南京海关监察室"} <= departments

@@ -15,6 +15,7 @@ from kg import ingest
 from kg.doc import Document
 from kg.errors import DocumentError, InputError
 from kg.ingest import document_id, find_documents, load_rules, read_document
+from kg.ingest.text import clean
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).parent / "data" / "ingest"
@@ -127,6 +128,13 @@ def test_ingest_seed_004_ocr_spaces_repaired() -> None:
     assert doc.meta.publisher == "中国城市报"
     assert doc.meta.title == "上海海关：党建引领促发展 凝心聚力强担当"
     assert "党建引领促发展 凝心聚力强担当\n" in doc.text  # a headline keeps its space
+
+
+def test_ingest_a_chronicles_date_keeps_its_space_from_the_entry() -> None:
+    # the space after 3月8日 is no OCR stray between two words: without it the entry's first
+    # name would read 日武宿海关
+    text, _ = clean("3月8日\u3000武宿海关旅检科被授予“巾帼文明岗”，天津 海关也是。\n", load_rules())
+    assert text == "3月8日\u3000武宿海关旅检科被授予“巾帼文明岗”，天津海关也是。\n"
 
 
 @pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.stem)

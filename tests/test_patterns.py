@@ -126,11 +126,14 @@ def test_patterns_word_tags_are_the_dictionary_files() -> None:
 
     res = load_resources()
     expected = _dictionary_tags(res.tokenizer)
+    for place in res.lexicon.place_names:
+        expected[place] = "ns"
     for line in res.lexicon.user_dictionary():
         word, _, tag = line.split(" ")
         expected[word] = tag
     tags = res.word_tags
     assert all(tags.get(word) == tag for word, tag in expected.items())
+    assert tags.get("大连") == "ns"  # a bureau's city, though jieba's dictionary says d
     assert tags.get("海关") == "nt"  # the lexicon's tag wins over jieba's ns
     assert tags.get("满洲里海关") == "nt"
     assert tags.get("中华人民共") is None  # a prefix of a word is no word

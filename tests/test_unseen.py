@@ -16,11 +16,11 @@ from kg.pipeline import build
 
 UNSEEN = DATA / "unseen"
 GOLDS = sorted(UNSEEN.glob("*.gold.json"))
-SETS = ["unseen", "unseen2", "unseen3"]
+SETS = ["unseen", "unseen2", "unseen3", "unseen4"]
 #: The relation-F1 each held-out set is held to: a floor below what the build reaches (see
 #: the README's "Accuracy"), so that a regression fails.  unseen3 was first measured at
-#: 0.865 / 0.620 (session 3) and is the hardest.
-RELATION_FLOOR = {"unseen": 0.75, "unseen2": 0.75, "unseen3": 0.65}
+#: 0.865 / 0.620 (session 3), unseen4 at 0.881 / 0.682 (session 4).
+RELATION_FLOOR = {"unseen": 0.80, "unseen2": 0.80, "unseen3": 0.75, "unseen4": 0.72}
 
 
 @pytest.fixture(scope="module")

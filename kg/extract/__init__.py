@@ -23,6 +23,7 @@ from kg.extract.mentions import (
     dedupe_overlaps,
     lexicon_orgs,
     persons,
+    recent_offices,
     references,
     repeated,
 )
@@ -52,7 +53,7 @@ def find_mentions(ctx: Context, creator: str | None = None) -> tuple[list[Mentio
     base = dedupe_overlaps(lexicon_orgs(ctx) + anaphors(ctx))
     offices = units.liaison_offices(ctx, base) + units.coordinated_offices(ctx, base)
     base = dedupe_overlaps(offices + base)
-    base = dedupe_overlaps(base + units.named_offices(ctx, base))
+    base = recent_offices(ctx, dedupe_overlaps(base + units.named_offices(ctx, base)))
     base = dedupe_overlaps(units.departments(ctx, base) + base)
     others = units.external_orgs(ctx, base) + persons(ctx, creator)
     found = dedupe_overlaps(base + [m for m in others if not covered(base, m.start, m.end)])

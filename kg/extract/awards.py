@@ -20,6 +20,7 @@ from kg.extract.text import (
     clause_start,
     is_cjk,
     quoted_spans,
+    record_year,
     year_before,
 )
 
@@ -32,12 +33,14 @@ _LEVEL_WORDS = ("国家级", "自治区级", "省级", "市级", "区级", "自�
 _FILLER = sorted(
     "还 又 也 均 先后 连续 曾 分别 再次 多次 都 相继 已 已经 一举 成功 共同 同时 于 在 被 隶属 "
     "所属 下辖 下辖的 的 和 、 及 与 ， , 年 以来 起 近日 近年来 今年 去年 当年 同年 并 "
-    "连续多年 多年 先后有 年度 本人 同志 荣幸地 荣幸 光荣 首次 又一次 再度 双双 一同 共 同 经 由 获 等 及其"
+    "连续多年 多年 先后有 年度 本人 同志 荣幸地 荣幸 光荣 首次 又一次 再度 双双 一同 共 同 经 由 获 等 及其 继续"
     .split(), key=len, reverse=True)
 _COLLECTIVE = re.compile(r"[0-9一二两三四五六七八九十多几数余]+(?:个|名|位|家|批|人)|"
                          r"单位|集体|同志|个人|人员|干部|职工|党员|关员|科室|部门")
 
 
+_NAMED_AMONG = re.compile(r"^等[0-9一二两三四五六七八九十]+(?:个|名|位|家)[\u4e00-\u9fff]{0,3}?"
+                          r"(?:集体|单位|党组织|党支部|组织|同志|个人|班组|科室|部门)")
 _ANNUAL = re.compile(r"(?:19|20)[0-9]{2}(?:[—–\-~至到](?:19|20)[0-9]{2})?\s*年度")
 _LOCAL_PREFIX = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:省|市|自治区|自治州|州|盟|县|区)(?=[“\"‘])")
 _TITLED = re.compile("[“\"]|全国|省|市|自治区|全区|海关|优秀|模范|先进|十佳|百佳|最美|标兵|好人|"
@@ -196,6 +199,8 @@ def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourS
 
 
 def _gap_ok(gap: str, res_year: object) -> bool:
+    # 大同海关党委等5个党组织被评为: the one named is among them
+    gap = _NAMED_AMONG.sub("", gap)
     gap = re.sub(r"(?:19|20)[0-9]{2}\s*年度?(?:[0-9]{1,2}月)?(?:以来|起|至今)?", "", gap)
     gap = re.sub(r"连续[0-9一二两三四五六七八九十多]+(?:年|届|次)|本人|同志", "", gap)
     gap = re.sub(r"第[一二三四五六七八九十]+[届批次]", "", gap)
@@ -313,7 +318,7 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
         year = _year_after(text, spans[-1].end) or year_before(years, trig_start,
                                                                 sentence.start)
         if year is None:
-            year = _decision_year(ctx)
+            year = _decision_year(ctx) or record_year(ctx.title)
         respectively = "分别" in text[clause_start(text, trig_start):trig_start] and \
             len(recipients) == len(spans) > 1
         for index, span in enumerate(spans):
@@ -341,8 +346,9 @@ _DECISION_YEAR = re.compile(
 
 
 _PUBLISHERS = ("Administration", "Bureau", "ExternalOrganization")
-#: An attributive clause between a verb and the title: 海关总署公布的, 商务部发布的.
-_PUBLISHED_BY = re.compile(r"[^，,。；;、“”\"《》]{2,20}?(?:公布|发布|评选|命名|认定|确定)的")
+#: An attributive clause between a verb and the title: 海关总署公布的, 中共浙江省委表彰的.
+_PUBLISHED_BY = re.compile(
+    r"[^，,。；;、“”\"《》]{2,20}?(?:公布|发布|评选|命名|认定|确定|表彰|授予|颁发)的")
 
 
 def _year_after(text: str, pos: int) -> int | None:

@@ -7,6 +7,7 @@ runs them in order of trust (lexicon first) and keeps the longest of overlapping
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import re
 from bisect import bisect_right
@@ -24,10 +25,12 @@ __all__ = [
     "choose_subject",
     "covered",
     "dedupe_overlaps",
+    "extend_party",
     "left_name",
     "lexicon_orgs",
     "person_name_at",
     "persons",
+    "recent_offices",
     "references",
     "repeated",
 ]
@@ -82,6 +85,11 @@ def _token_ok(token: str, res: Resources, extra_tags: tuple[str, ...] = ()) -> b
     return tag is None or tag.startswith(("n", "s", "j", "f", "b", "an", *extra_tags))
 
 
+def _date_end(text: str, end: int, token: str) -> bool:
+    """True when ``token``, ending at ``end``, closes a date (8月20日武宿海关)."""
+    return token in ("日", "月", "年") and text[end - 2:end - 1].isdigit()
+
+
 def left_name(text: str, end: int, res: Resources, *, max_tokens: int = 3,
               max_chars: int = 8, floor: int = 0, extra_tags: tuple[str, ...] = ()) -> int:
     """The start of the name that ends at ``end``, read leftwards token by token.
@@ -103,7 +111,7 @@ def left_name(text: str, end: int, res: Resources, *, max_tokens: int = 3,
     for token in reversed(tokens):
         if taken >= max_tokens or end - (start - len(token)) > max_chars:
             break
-        if not _token_ok(token, res, extra_tags):
+        if not _token_ok(token, res, extra_tags) or _date_end(text, start, token):
             break
         start -= len(token)
         taken += 1
@@ -131,7 +139,9 @@ def choose_subject(text: str, title: str, res: Resources) -> str | None:
     return best if n * 3 >= total and n >= 2 else None
 
 
-def _extend_party(text: str, end: int) -> int:
+def extend_party(text: str, end: int) -> int:
+    """The end of an organisation's name with its party committee (天津海关党组) or
+    (机关) folded in: they name the organisation itself."""
     for suffix in ("(机关)", "（机关）", *_PARTY):
         if text.startswith(suffix, end):
             return end + len(suffix)
@@ -143,7 +153,7 @@ def lexicon_orgs(ctx: Context) -> list[Mention]:
     out = []
     for m in ctx.res.lexicon.org_pattern.finditer(ctx.text):
         entry = ctx.res.lexicon.orgs[m.group()]
-        end = _extend_party(ctx.text, m.end())
+        end = extend_party(ctx.text, m.end())
         rule = "lexicon.political" if entry.political else "lexicon.organisations"
         out.append(Mention(m.start(), end, ctx.text[m.start():end], entry.cls,
                            entry.canonical, rule))
@@ -158,13 +168,14 @@ def anaphors(ctx: Context) -> list[Mention]:
         target = _anaphor_target(ctx, table[m.group()])
         if target is None:
             continue
-        end = _extend_party(ctx.text, m.end())
+        end = extend_party(ctx.text, m.end())
         out.append(Mention(m.start(), end, ctx.text[m.start():end], target.cls, target.name,
                            "lexicon.anaphors", target.parent))
     return out
 
 
 def _anaphor_target(ctx: Context, refers: str) -> Mention | None:
+    # @recent is the subject until the sub-offices are known (see recent_offices)
     if refers == "@unit":
         return None  # resolved once the units are known: see references()
     if ctx.subject is None:
@@ -186,9 +197,10 @@ def choose_focus(mentions: list[Mention], text: str) -> Mention | None:
     return best
 
 
-#: A byline or source line (来源：乌鲁木齐海关新闻中心): it names who published, not what the
-#: text is about.
-_SOURCE_LABEL = re.compile(r"(?:来源|來源|作者|发布|發布|编辑|編輯|记者|通讯员|撰稿)\s*[:：]")
+#: A byline or source line (来源：乌鲁木齐海关新闻中心, 太原海关办公室　编): it names who
+#: published, not what the text is about.
+_SOURCE_LABEL = re.compile(r"(?:来源|來源|作者|发布|發布|编辑|編輯|记者|通讯员|撰稿)\s*[:：]|"
+                           r"\s(?:编|编辑|供稿|整理|撰稿|撰)\s*$")  # 太原海关办公室　编
 
 
 def _line_of(text: str, pos: int) -> str:
@@ -227,9 +239,19 @@ def person_name_at(text: str, start: int, res: Resources) -> int:
                 or not is_cjk(text[s + size])):
             end = s + size
             break
+    if end < 0 and text.startswith(_award_verbs(res), s + 1):
+        end = s + 1  # 李婧获评: an award verb right after a two-character name ends it
     if end < 0 and s + 2 <= len(text) and all(is_cjk(c) for c in text[s:s + 2]):
         end = s + 2  # 陈建国分享了…: no boundary, and most names have three characters
     return end if end > 0 and _plausible_name(text[start:end], surname, res) else start
+
+
+def _award_verbs(res: Resources) -> tuple[str, ...]:
+    """The award verbs of two characters or more (获评, 荣获, 被评为), loaded once."""
+    lexicon = res.lexicon
+    return lexicon.memo("award_verbs_2", lambda: tuple(
+        w for kind in ("award_active", "award_passive") for w in lexicon.trigger_words(kind)
+        if len(w) >= 2))
 
 
 def _plausible_name(name: str, surname: str, res: Resources) -> bool:
@@ -328,6 +350,35 @@ def references(ctx: Context, mentions: list[Mention]) -> list[Mention]:
             out.append(Mention(m.start(), m.end(), m.group(), "Person", before[-1].name,
                                "pronoun"))
     return out
+
+
+def recent_offices(ctx: Context, mentions: list[Mention]) -> list[Mention]:
+    """该关 right after a sub-office was named (宜昌海关被…授予…；该关查验科…) is that
+    sub-office, not the document's bureau.  Run once the offices are found and before the
+    units inside them are."""
+    recent = ctx.res.lexicon.memo("recent_anaphors", lambda: tuple(
+        w for w, r in ctx.res.lexicon.anaphors.items() if r == "@recent"))
+    offices = [m for m in mentions if m.cls in ("Bureau", "SubOffice")
+               and m.rule_id != "lexicon.anaphors" and not _listed(ctx.text, m)]
+    out = []
+    for m in mentions:
+        if m.rule_id == "lexicon.anaphors" and m.text.startswith(recent):
+            before = [o for o in offices
+                      if o.end <= m.start and m.start - o.end <= _RECENT_REACH]
+            if before and before[-1].cls == "SubOffice":
+                m = dataclasses.replace(m, cls="SubOffice", name=before[-1].name,
+                                        parent=before[-1].parent)
+        out.append(m)
+    return out
+
+
+#: How far back (in characters) 该关 looks for the sub-office it stands for.
+_RECENT_REACH = 300
+
+
+def _listed(text: str, m: Mention) -> bool:
+    """A name in a list (南通海关、张家港海关等) is no antecedent of 该关."""
+    return text[m.end:m.end + 1] in ("、", "等", "和", "及") or text[m.start - 1:m.start] == "、"
 
 
 def repeated(ctx: Context, mentions: list[Mention]) -> list[Mention]:

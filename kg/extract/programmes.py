@@ -23,6 +23,7 @@ from kg.extract.text import (
     clause_start,
     is_cjk,
     quoted_spans,
+    record_year,
     year_before,
 )
 
@@ -320,25 +321,18 @@ def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
         orgs = _organisations(ctx, sentence, mentions, item)
         semi = clause_start(ctx.text, item.start, frozenset("；;。"))
         year = _year_in_name(item.name) or year_before(years, item.start, semi) or \
-            _report_year(ctx)
+            record_year(ctx.title)
         facts[item.name] = ProgrammeFact(sentence, mention, tuple(orgs), year,
                                          item.rule, item.confidence)
     return list(facts.values()), honours
 
 
 _NAME_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
-_REPORT_YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年(?:度)?[^，。]{0,24}(?:报告|总结)")
 
 
 def _year_in_name(name: str) -> int | None:
     """国门利剑2022联合专项行动: a campaign named by its year."""
     m = _NAME_YEAR.search(name)
-    return int(m.group(1)) if m else None
-
-
-def _report_year(ctx: Context) -> int | None:
-    """An annual report (…2022年政府信息公开工作年度报告) is about the year it names."""
-    m = _REPORT_YEAR.search(ctx.title)
     return int(m.group(1)) if m else None
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "clause_start",
     "is_cjk",
     "quoted_spans",
+    "record_year",
     "strip_quotes",
     "year_before",
     "years_in",
@@ -102,6 +103,18 @@ def years_in(text: str, res: Resources) -> list[YearMark]:
     for m in res.finditer("year", text):
         marks.append(YearMark(m.start(), m.end(), int(m.group("year")), bool(m.group("since"))))
     return marks
+
+
+#: A yearly record's title: 2022年政府信息公开工作年度报告, 2019年大事记, 2023年工作总结.
+_RECORD_YEAR = re.compile(
+    r"((?:19|20)[0-9]{2})\s*年(?:度)?[^，。]{0,24}?(?:报告|总结|大事记|纪事|年鉴|回顾)")
+
+
+def record_year(title: str) -> int | None:
+    """The year a yearly record (annual report, chronicle, year review) is about, from its
+    title: what it tells of without a year of its own happened in that year."""
+    m = _RECORD_YEAR.search(title)
+    return int(m.group(1)) if m else None
 
 
 def year_before(marks: list[YearMark], pos: int, floor: int = 0) -> int | None:

@@ -14,6 +14,7 @@ from kg.doc import Mention
 from kg.extract.mentions import (
     STOP_TOKENS,
     Context,
+    extend_party,
     left_name,
     squash_name,
 )
@@ -164,7 +165,7 @@ def _place_like(ctx: Context, prefix: str) -> bool:
 
 
 #: What may stand right before a place name that opens an office's name.
-_NAME_OPENERS = frozenset("、，,。；;：:和及与（(“\"\n ")
+_NAME_OPENERS = frozenset("、，,。；;：:和及与（(“\"\n \u3000\t")
 
 
 def _standalone_place(ctx: Context, end: int, floor: int) -> int:
@@ -178,6 +179,8 @@ def _standalone_place(ctx: Context, end: int, floor: int) -> int:
     last = tokens[-1]
     start = end - len(last)
     opener = ctx.text[start - 1] if start > 0 else "\n"
+    if opener == "日" and ctx.text[start - 2:start - 1].isdigit():
+        opener = "\n"  # 12月9日大同海关: a chronicle's entry opens after its date
     if len(last) < 2 or not all(is_cjk(c) for c in last) or opener not in _NAME_OPENERS or \
             ctx.res.freq(last) >= _COMMON_WORD or _generic(ctx, last) or start < floor:
         return end
@@ -187,6 +190,15 @@ def _standalone_place(ctx: Context, end: int, floor: int) -> int:
 def _in_book_title(text: str, pos: int) -> bool:
     opened = text.rfind("《", max(0, pos - 40), pos)
     return opened >= 0 and text.rfind("》", opened, pos) < 0
+
+
+def _foreign_start(ctx: Context, start: int, floor: int) -> int:
+    """Where a customs name starts when a foreign country's name comes right before the
+    place read so far (俄罗斯 + 波格拉尼奇内海关, a place jieba cuts into several words)."""
+    for place in ctx.res.lexicon.foreign_places:
+        if start - len(place) >= floor and ctx.text.startswith(place, start - len(place)):
+            return start - len(place)
+    return start
 
 
 def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
@@ -203,11 +215,14 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
         standalone = start == m.start()
         if standalone:
             start = _standalone_place(ctx, m.start(), spans.floor(m.start()))
+        start = _foreign_start(ctx, start, spans.floor(m.start()))
         prev = spans.org_ending_at(start)
         prefix = ctx.text[start:m.start()]
         if prefix.startswith(ctx.res.lexicon.foreign_places):
-            out.append(Mention(start, m.end(), ctx.text[start:m.end()], "ExternalOrganization",
-                               prefix + "海关", "foreign_customs"))
+            # 越南老街省海关局: another country's customs may be a 局
+            end = m.end() + 1 if ctx.text.startswith("局", m.end()) else m.end()
+            out.append(Mention(start, end, ctx.text[start:end], "ExternalOrganization",
+                               ctx.text[start:end], "foreign_customs"))
             continue
         if not prefix and ctx.text.startswith("系统", m.end()):
             out.append(Mention(m.start(), m.end() + 2, "海关系统", "Generic", "海关系统",
@@ -223,12 +238,12 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
                                prefix + "海关", "generic_office"))
             continue
         cls, name, parent = _office_class(ctx, prefix)
+        end = extend_party(ctx.text, m.end())  # 大同海关党委 is 大同海关
         if prev is not None and prev.cls in ("Bureau", "Administration"):
-            out.append(Mention(prev.start, m.end(), ctx.text[prev.start:m.end()], cls, name,
+            out.append(Mention(prev.start, end, ctx.text[prev.start:end], cls, name,
                                "office_under_bureau", prev.name))
             continue
-        out.append(Mention(start, m.end(), ctx.text[start:m.end()], cls, name, "named_office",
-                           parent))
+        out.append(Mention(start, end, ctx.text[start:end], cls, name, "named_office", parent))
     return out
 
 
@@ -267,9 +282,21 @@ def _dept_end(ctx: Context, start: int) -> int:
 
 def departments(ctx: Context, base: list[Mention]) -> list[Mention]:
     """Units inside an organisation: 天津海关政务公开办公室, 该关工会, 缉私局, …领导小组."""
+    out = _nested_units(ctx, [m for m in base if m.cls in (*_ORG_CLASSES, "Department")])
+    out.extend(_shared_heads(ctx, base, out))
+    bare = _bare_departments(ctx, base + out)
+    out.extend(bare)
+    out.extend(_nested_units(ctx, bare))  # 由办公室政务公开科承担
+    out.extend(_bracketed_units(ctx, base + out))
+    out.extend(_listed_units(ctx, base + out))
+    out.extend(_founded_units(ctx, base + out))
+    return out
+
+
+def _nested_units(ctx: Context, owners: list[Mention]) -> list[Mention]:
+    """Units named right after their owners, and units after those (黄埔海关缉私局侦查二处)."""
     out: list[Mention] = []
-    owners = [m for m in base if m.cls in (*_ORG_CLASSES, "Department")]
-    for _ in range(_MAX_NESTING):  # a unit inside a unit: 黄埔海关缉私局侦查二处
+    for _ in range(_MAX_NESTING):
         found = []
         for org in owners:
             end = _dept_end(ctx, org.end)
@@ -283,11 +310,6 @@ def departments(ctx: Context, base: list[Mention]) -> list[Mention]:
         owners = found
         if not owners:
             break
-    out.extend(_shared_heads(ctx, base, out))
-    out.extend(_bare_departments(ctx, base + out))
-    out.extend(_bracketed_units(ctx, base + out))
-    out.extend(_listed_units(ctx, base + out))
-    out.extend(_founded_units(ctx, base + out))
     return out
 
 
@@ -420,7 +442,7 @@ def _bodies(ctx: Context, taken: list[Mention]) -> list[Mention]:
     for m in ctx.res.lexicon.any_word("external_bodies", table).finditer(ctx.text):
         if spans.covered(m.start(), m.end()):
             continue
-        start = _region_start(ctx, m.start())
+        start = _region_start(ctx, m.start(), m.group())
         prefix = ctx.text[start:m.start()]
         if not prefix:
             continue
@@ -435,7 +457,7 @@ def _bodies(ctx: Context, taken: list[Mention]) -> list[Mention]:
     return out
 
 
-def _region_start(ctx: Context, end: int) -> int:
+def _region_start(ctx: Context, end: int, word: str) -> int:
     text = ctx.text
     for level in ("自治区", "省", "市", "县", "区", "州", "盟"):
         if text.endswith(level, 0, end):
@@ -445,7 +467,16 @@ def _region_start(ctx: Context, end: int) -> int:
                 return head
             return start if start < head else head
     start = left_name(text, end, ctx.res, max_tokens=1, max_chars=6)
-    return start if text[start:end] in ctx.res.lexicon.region_by_name else end
+    place = text[start:end]
+    if place in ctx.res.lexicon.region_by_name:
+        return start
+    # 大连市委, 义乌市政府: a place's name before a body word that opens with its level
+    if word[:1] in _LEVEL_OPENERS and ctx.res.word_tags.get(place, "").startswith("ns"):
+        return start
+    return end
+
+
+_LEVEL_OPENERS = ("市", "省", "县", "区", "州")
 
 
 _SUFFIX_STOP = ("各", "多家", "有关", "相关", "公益", "文体", "兴趣", "该", "本", "一些",

@@ -21,9 +21,10 @@ __all__ = ["clean", "iso_date", "metadata", "normalize_characters", "parse_date"
 # and an ASCII double quote used as a Chinese one ("讲政治的 "高线"").  Digits and Latin
 # words keep their spaces.
 _STRAY_SPACE = re.compile(
-    f"(?:(?<=[{CJK_CHARS}{CJK_PUNCT}])|(?<=[{CJK_CHARS}][,;:!?])|(?<=\"))"
+    f"(?<![0-9０-９][日月])"  # 3月8日　武宿海关…: a chronicle's date stays apart from its entry
+    f"(?:(?:(?<=[{CJK_CHARS}{CJK_PUNCT}])|(?<=[{CJK_CHARS}][,;:!?])|(?<=\"))"
     f"[ \\u00a0\\u3000](?=[{CJK_CHARS}{CJK_PUNCT}])"
-    f"|(?<=[{CJK_CHARS}])[ \\u00a0\\u3000](?=\")"
+    f"|(?<=[{CJK_CHARS}])[ \\u00a0\\u3000](?=\"))"
 )
 _SPACES = re.compile("[ \u00a0\u3000]")  # what _STRAY_SPACE removes: none, nothing to do
 _PROSE_MARK = re.compile(r"[，。；！？、,;!?]")
