@@ -103,7 +103,7 @@ def test_extract_a_creator_that_is_only_a_title_is_no_person(
     doc = make_doc("长沙海关推进通关便利化\n记者了解到，长沙海关去年推出多项措施。周倩摄\n")
     doc = dataclasses.replace(doc, meta=dataclasses.replace(doc.meta, creator=creator))
     done = run_stages(doc)
-    assert {e.label for e in done.entities if e.key.cls == "Person"} == persons
+    assert _labels(done, "Person") == persons
 
 
 @pytest.mark.parametrize(("text", "offices"), [
@@ -117,7 +117,7 @@ def test_extract_a_creator_that_is_only_a_title_is_no_person(
 def test_extract_offices_named_by_a_place_jieba_does_not_call_a_noun(
         make_doc, run_stages, text: str, offices: set[str]) -> None:  # type: ignore[no-untyped-def]
     done = run_stages(make_doc(text))
-    assert {e.label for e in done.entities if e.key.cls == "SubOffice"} == offices
+    assert _labels(done, "SubOffice") == offices
 
 
 def test_extract_award_through_a_published_by_clause(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
@@ -129,6 +129,10 @@ def test_extract_award_through_a_published_by_clause(make_doc, run_stages) -> No
     awards = {(labels[a.recipient], labels[a.honour], a.year,
                tuple(labels[o] for o in a.awarders)) for a in done.resolved_awards}
     assert awards == {("汕头海关关史陈列馆", "全国海关关史文化教育基地", 2021, ("海关总署",))}
+
+
+def _labels(done, cls: str) -> set[str]:  # type: ignore[no-untyped-def]
+    return {e.label for e in done.entities if e.key.cls == cls}
 
 
 def _award_rows(done) -> set[tuple[str, str, int | None]]:  # type: ignore[no-untyped-def]
@@ -157,7 +161,7 @@ def test_extract_roll_names_spaced_or_with_notes(make_doc, run_stages) -> None: 
         "陈志刚\u3000\u3000凭祥海关查验一科科长\n黄丽萍（女，壮族）\u3000东兴海关旅检一科科员\n"
         "王\u3000磊\u3000\u3000南宁海关人事处科员\n"))
     assert {r for r, _, _ in _award_rows(done)} == {"陈志刚", "黄丽萍", "王磊"}
-    departments = {e.label for e in done.entities if e.key.cls == "Department"}
+    departments = _labels(done, "Department")
     assert {"凭祥海关查验一科", "南宁海关人事处"} <= departments  # before 科长, a jieba word
 
 
@@ -210,7 +214,7 @@ def test_extract_an_official_papers_title_is_no_programme(make_doc, run_stages) 
     done = run_stages(make_doc(
         "厦门海关喜获殊荣\n全国妇联印发《关于命名2022年度全国巾帼文明岗的决定》，厦门海关所属东渡海关"
         "查验二科获评“全国巾帼文明岗”。厦门海关出台《促进外贸稳增长若干措施》。\n"))
-    names = {e.label for e in done.entities if e.key.cls == "Programme"}
+    names = _labels(done, "Programme")
     assert not any(n.startswith("关于") for n in names) and names
 
 
@@ -251,7 +255,7 @@ def test_extract_companies_foreign_customs_and_city_bodies(make_doc, run_stages)
         "2020年，查验科与浙江中国小商品城集团股份有限公司党委共建“红帆驿站”。"
         "我们与俄罗斯波格拉尼奇内海关建立了合作机制。河口海关还与越南老街省海关局建立了会晤机制。"
         "2021年，义乌海关党委获评中共浙江省委表彰的“浙江省先进基层党组织”。\n"))
-    external = {e.label for e in done.entities if e.key.cls == "ExternalOrganization"}
+    external = _labels(done, "ExternalOrganization")
     assert {"共青团大连市委", "大连集装箱码头有限公司", "浙江中国小商品城集团股份有限公司",
             "俄罗斯波格拉尼奇内海关", "越南老街省海关局", "浙江省委"} <= external
     assert not any(e.label == "波格拉尼奇内海关" for e in done.entities)
@@ -262,6 +266,22 @@ def test_extract_a_bureaus_own_offices_named_bare(make_doc, run_stages) -> None:
     done = run_stages(make_doc(
         "南京海关2010年政府信息公开工作年度报告\n日常工作由办公室政务公开科承担；法规处负责法律审核，"
         "监察室负责监督检查。\n"))
-    departments = {e.label for e in done.entities if e.key.cls == "Department"}
+    departments = _labels(done, "Department")
     assert {"南京海关办公室", "南京海关办公室政务公开科", "南京海关法规处",
             "南京海关监察室"} <= departments
+
+
+def test_extract_programmes_named_in_lists_quotes_and_services(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # a list of places (新郑机场、洛阳等隶属海关) or units (等6个分队) or of pastimes (等文体
+    # 活动) names no programme; a service whose name ends like a day (无节假日), a green
+    # channel, a platform that went live and a system brought into use do
+    done = run_stages(make_doc(
+        "郑州海关文明创建纪实\n2012年，郑关在机关和新郑机场、洛阳、南阳等隶属海关建成道德讲堂。"
+        "郑关团委组建“中原关爱”青年志愿服务队，下设机场、洛阳等6个分队。"
+        "工会组织摄影、书法、马头琴等文体协会活动。"
+        "郑州新郑机场海关实行“无午休、无节假日”通关。"
+        "策克海关开辟进口煤炭“绿色通道”。2019年，“晋关通”微信服务平台正式上线运行。"
+        "武宿海关启用旅检“智能通关”系统。\n"))
+    names = _labels(done, "Programme")
+    assert not names & {"新郑机场", "洛阳", "南阳", "下设机场", "摄影", "书法", "马头琴"}
+    assert {"无午休、无节假日", "绿色通道", "晋关通微信服务平台", "智能通关系统"} <= names

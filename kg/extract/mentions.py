@@ -353,21 +353,25 @@ def references(ctx: Context, mentions: list[Mention]) -> list[Mention]:
 
 
 def recent_offices(ctx: Context, mentions: list[Mention]) -> list[Mention]:
-    """该关 right after a sub-office was named (宜昌海关被…授予…；该关查验科…) is that
-    sub-office, not the document's bureau.  Run once the offices are found and before the
-    units inside them are."""
+    """该关 after a sub-office was named in the same paragraph (宜昌海关被…授予…；该关查验科…)
+    is that sub-office, not the document's bureau; in a paragraph that names none it is the
+    office the title names.  Run once the offices are found and before the units inside
+    them are."""
     recent = ctx.res.lexicon.memo("recent_anaphors", lambda: tuple(
         w for w, r in ctx.res.lexicon.anaphors.items() if r == "@recent"))
     offices = [m for m in mentions if m.cls in ("Bureau", "SubOffice")
                and m.rule_id != "lexicon.anaphors" and not _listed(ctx.text, m)]
+    titled = choose_focus(offices, ctx.text)
     out = []
     for m in mentions:
         if m.rule_id == "lexicon.anaphors" and m.text.startswith(recent):
-            before = [o for o in offices
-                      if o.end <= m.start and m.start - o.end <= _RECENT_REACH]
-            if before and before[-1].cls == "SubOffice":
-                m = dataclasses.replace(m, cls="SubOffice", name=before[-1].name,
-                                        parent=before[-1].parent)
+            before = [o for o in offices if o.end <= m.start and m.start - o.end <= _RECENT_REACH
+                      and "\n" not in ctx.text[o.end:m.start]]
+            # in a new paragraph 该关 is what the text is about: the title's office
+            target = before[-1] if before else titled
+            if target is not None and target.cls == "SubOffice":
+                m = dataclasses.replace(m, cls="SubOffice", name=target.name,
+                                        parent=target.parent)
         out.append(m)
     return out
 

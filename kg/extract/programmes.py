@@ -33,7 +33,8 @@ _NOT_NAMES = ("为主题", "为宗旨", "于一体", "为载体", "为抓手", "
               "的", "精神", "理念", "要求")
 _NOT_BEFORE = ("以", "用", "集", "在", "把", "将", "从", "赴", "向", "对", "为")
 _CITING = ("根据", "依据", "按照", "依照", "遵照", "违反", "执行", "贯彻")
-_PASSIVE = re.compile(r"^(?:得到|获得|进一步)?[\u4e00-\u9fff]{0,4}?(?:推进|推广|实施|推行|落实|落地)")
+_PASSIVE = re.compile(r"^(?:得到|获得|进一步)?[\u4e00-\u9fff]{0,4}?(?:推进|推广|实施|推行|落实|落地|"
+                      r"上线|试运行|投入使用)")
 _QUANTIFIERS = ("各项", "各类", "一系列", "多种", "多项", "系列", "一批", "一支", "多支", "各",
                 "该", "本", "多个", "一些", "有关", "相关", "专项", "这些", "一场", "一次", "重点",
                 "不断", "有效", "全面")
@@ -96,11 +97,12 @@ def _quoted(ctx: Context, sentence: Sentence) -> tuple[list[_Found], list[Mentio
         if suffix.startswith("评选") and len(inner) >= 2:
             honours.append(Mention(start, end, text[start:end], "Honour", inner,
                                    "honour.quoted"))
-        if not _name_ok(ctx, inner, start, end) or (
+        if not _name_ok(ctx, inner, start, end, suffix) or (
                 not suffix and text[start - 1:start] == "的"):
             continue  # 讲政治的“高线”: a term being explained, not a programme
+        after = end + len(suffix)  # “晋关通”微信服务平台正式上线
         governed = _verb_before(ctx, start, sentence.start) or bool(
-            _PASSIVE.match(text[end:end + 10]))
+            _PASSIVE.match(text[after:after + 10]))
         if not (governed or _ends_with_head(inner, strong) or _ends_with_head(suffix, strong)):
             continue
         parts = _split_parts(ctx, inner) if not suffix else [inner]
@@ -115,11 +117,13 @@ def _quoted(ctx: Context, sentence: Sentence) -> tuple[list[_Found], list[Mentio
 _DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
 
 
-def _name_ok(ctx: Context, inner: str, start: int, end: int) -> bool:
+def _name_ok(ctx: Context, inner: str, start: int, end: int, suffix: str = "") -> bool:
     text = ctx.text
-    if not 2 <= len(inner) <= 40 or inner.endswith(("日", "周", "月", "小时")) or \
-            _DECIMAL.match(inner):
+    if not 2 <= len(inner) <= 40 or _DECIMAL.match(inner):
         return False
+    if inner.endswith(("日", "周", "月", "小时")) and not suffix and (
+            len(inner) <= 4 or any(c.isdigit() for c in inner)):
+        return False  # “12·4”, “开放日”: a day; “7×24小时”预约通关 names a service
     if text[end:end + 4].startswith(_NOT_NAMES) or text[max(0, start - 1):start] in _NOT_BEFORE:
         return False
     lexicon = ctx.res.lexicon
@@ -224,7 +228,7 @@ def _lists(ctx: Context, sentence: Sentence) -> list[_Found]:
         tail = m.group(2)
         if "的" in tail or not any(h in tail for h in heads) or \
                 tail.startswith(_QUANTIFIERS) or _has_trigger(ctx, tail) or \
-                any(w in tail for w in _MOTION):
+                any(w in tail for w in _MOTION) or _not_programmes(ctx, m.group(0), tail):
             continue
         abstract = tail.endswith(("措施", "举措", "制度", "机制"))
         pos = sentence.start + m.start(1)
@@ -239,6 +243,22 @@ def _lists(ctx: Context, sentence: Sentence) -> list[_Found]:
             found.append(_Found(offset, offset + len(clean), re.sub("[“”\"]", "", clean),
                                 "programme.list", 0.6))
     return found
+
+
+#: A list's tail that says its items are places or offices (新郑机场、洛阳等隶属海关), units
+#: (机场、洛阳等6个分队) or kinds of pastime (摄影、书法等文体活动), not named programmes.
+_OFFICES_TAIL = re.compile(r"^(?:[0-9一二三四五六七八九十]+个)?(?:隶属|海关|口岸|分关|地市|分队|小分队|支队)")
+_PASTIME_TAIL = re.compile(r"^[\u4e00-\u9fff]{0,4}活动")
+
+
+def _not_programmes(ctx: Context, whole: str, tail: str) -> bool:
+    counted = re.search(r"等[0-9一二三四五六七八九十]+个", whole) is not None
+    if _OFFICES_TAIL.match(tail) or (counted and tail.endswith(("分队", "队"))):
+        return True
+    # 开展书画摄影展、读书分享会等活动: what was done, unnamed; a campaign's tail names a
+    # strong head (主题教育活动) and a quoted item names itself
+    return bool(_PASTIME_TAIL.fullmatch(tail)) and "“" not in whole and "\"" not in whole \
+        and not any(h in tail for h in _heads(ctx, strong_only=True))
 
 
 def _trim_item(ctx: Context, item: str) -> str | None:
