@@ -285,3 +285,15 @@ def test_extract_programmes_named_in_lists_quotes_and_services(make_doc, run_sta
     names = _labels(done, "Programme")
     assert not names & {"新郑机场", "洛阳", "南阳", "下设机场", "摄影", "书法", "马头琴"}
     assert {"无午休、无节假日", "绿色通道", "晋关通微信服务平台", "智能通关系统"} <= names
+
+
+def test_extract_a_short_name_given_in_brackets(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # （以下简称“机场海关”）: the short name stands for the office it was given to, later and
+    # inside the brackets, and is no office (nor programme) of its own
+    done = run_stages(make_doc(
+        "郑州海关文明创建纪实\n郑州新郑机场海关（以下简称“机场海关”）实行预约通关；"
+        "2012年，机场海关旅检科获评“文明窗口”。\n"))
+    assert _labels(done, "SubOffice") == {"郑州新郑机场海关"}
+    assert "郑州新郑机场海关旅检科" in _labels(done, "Department")
+    assert not _labels(done, "Programme") & {"机场海关"}
+    assert ("郑州新郑机场海关旅检科", "文明窗口", 2012) in _award_rows(done)

@@ -26,6 +26,7 @@ from kg.extract.mentions import (
     recent_offices,
     references,
     repeated,
+    short_names,
 )
 from kg.extract.text import years_in
 from kg.patterns import Resources
@@ -54,6 +55,7 @@ def find_mentions(ctx: Context, creator: str | None = None) -> tuple[list[Mentio
     offices = units.liaison_offices(ctx, base) + units.coordinated_offices(ctx, base)
     base = dedupe_overlaps(offices + base)
     base = recent_offices(ctx, dedupe_overlaps(base + units.named_offices(ctx, base)))
+    base = short_names(ctx, base)
     base = dedupe_overlaps(units.departments(ctx, base) + base)
     others = units.external_orgs(ctx, base) + persons(ctx, creator)
     found = dedupe_overlaps(base + [m for m in others if not covered(base, m.start, m.end)])

@@ -33,6 +33,7 @@ __all__ = [
     "recent_offices",
     "references",
     "repeated",
+    "short_names",
 ]
 
 #: Tokens that never belong to a name read leftwards from its head word.
@@ -374,6 +375,37 @@ def recent_offices(ctx: Context, mentions: list[Mention]) -> list[Mention]:
                                         parent=target.parent)
         out.append(m)
     return out
+
+
+def short_names(ctx: Context, mentions: list[Mention]) -> list[Mention]:
+    """郑州新郑机场海关（以下简称“机场海关”）: the short name, wherever it comes later, stands
+    for the organisation it was given to, not for an office of its own."""
+    given: dict[str, tuple[Mention, int]] = {}  # short name -> (its organisation, from)
+    for m in mentions:
+        if m.cls in _NAMED_CLASSES:
+            short = _SHORT_NAME.match(ctx.text, m.end)
+            if short is not None and short.group(1) != m.text:
+                given.setdefault(short.group(1), (m, short.end()))
+    if not given:
+        return mentions
+    out = []
+    for m in mentions:
+        target, _ = given.get(m.text, (None, 0))
+        if target is not None and m.start >= target.end and m.cls in _NAMED_CLASSES:
+            m = dataclasses.replace(m, cls=target.cls, name=target.name, parent=target.parent,
+                                    rule_id="short_name")
+        out.append(m)
+    for short, (target, after) in given.items():
+        for found in re.finditer(re.escape(short), ctx.text[after:]):
+            start = after + found.start()
+            if not covered(out, start, start + len(short)):
+                out.append(Mention(start, start + len(short), short, target.cls, target.name,
+                                   "short_name", target.parent))
+    return sorted(out, key=_START_END)
+
+
+_NAMED_CLASSES = ("Bureau", "SubOffice", "Department", "ExternalOrganization")
+_SHORT_NAME = re.compile(r"[（(](?:以下)?简称[：:]?[“\"‘]([^”\"’）)]{1,12})[”\"’][）)]")
 
 
 #: How far back (in characters) 该关 looks for the sub-office it stands for.

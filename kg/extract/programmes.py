@@ -329,7 +329,7 @@ def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
     if not found:
         return [], honours
     facts: dict[str, ProgrammeFact] = {}
-    offices = {m.name for m in mentions if m.cls in ("Bureau", "SubOffice")}
+    offices = {n for m in mentions if m.cls in ("Bureau", "SubOffice") for n in (m.name, m.text)}
     for item in sorted(found, key=lambda f: (f.start, -f.confidence)):
         if item.name in offices:
             continue  # “洋浦海关”: an office named in quotes is not a programme
