@@ -87,6 +87,22 @@ def _html_meta(soup: BeautifulSoup, rules: IngestRules) -> dict[str, str]:
     return meta
 
 
+#: Elements that never hold a page's text, whatever is inside them.
+_NEVER_PROSE = frozenset(("script", "style", "noscript", "template", "head", "svg", "canvas",
+                          "object", "embed", "iframe", "audio", "video", "map", "select",
+                          "textarea", "input", "button"))
+
+
+def _prose(tag: Tag) -> bool:
+    """Whether an element holds running text (several full stops): then it is the article,
+    whatever its name says (many CMS put the article in <div id="zoom">, for the font-size
+    buttons, or the whole page in an ASP.NET <form>), never furniture to remove."""
+    return tag.get_text().count("。") >= _PROSE_STOPS
+
+
+_PROSE_STOPS = 3
+
+
 class _TextWalker:
     """One iterative pass over the tree, collecting text; skipped subtrees never entered."""
 
@@ -115,7 +131,8 @@ class _TextWalker:
 
     def _enter(self, tag: Tag) -> bool:
         """Start a tag; False when its subtree is to be skipped."""
-        if tag.name in self.rules.html_drop or self._hidden(tag):
+        if (tag.name in self.rules.html_drop or self._hidden(tag)) and not (
+                tag.name not in _NEVER_PROSE and _prose(tag)):
             return False
         if tag.name == "br":
             self.parts.append("\n")
