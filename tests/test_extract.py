@@ -297,3 +297,20 @@ def test_extract_a_short_name_given_in_brackets(make_doc, run_stages) -> None:  
     assert "郑州新郑机场海关旅检科" in _labels(done, "Department")
     assert not _labels(done, "Programme") & {"机场海关"}
     assert ("郑州新郑机场海关旅检科", "文明窗口", 2012) in _award_rows(done)
+
+
+def test_extract_a_profiles_awards_are_its_persons(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # a profile's title names its person: clauses with no subject are theirs, and a body
+    # that conferred an earlier award of the sentence is no later clause's subject; a unit
+    # named after a bracketed former/short name is still that office's; 呼伦贝尔市委、市政府
+    # are the one city's
+    done = run_stages(make_doc(
+        "扎根边关二十载\n——满洲里海关查验科科长孟庆海同志先进事迹材料\n\n"
+        "孟庆海，男，现任满洲里海关所属额尔古纳海关（原满洲里海关驻额尔古纳办事处，以下简称“额关”）"
+        "查验科科长。2008年被满洲里海关评为“优秀共产党员”；2010年被海关总署记个人二等功；"
+        "2013年被呼伦贝尔市委、市政府评为“呼伦贝尔市劳动模范”。\n"))
+    rows = _award_rows(done)
+    assert {r for r, _, _ in rows} == {"孟庆海"}, rows
+    assert {"呼伦贝尔市委", "呼伦贝尔市政府"} <= _labels(done, "ExternalOrganization")
+    assert "额尔古纳海关查验科" in _labels(done, "Department")
+    assert "驻额尔古纳办事处" not in _labels(done, "SubOffice")

@@ -18,6 +18,7 @@ from kg.extract.mentions import (
     Context,
     anaphors,
     choose_focus,
+    choose_hero,
     choose_subject,
     covered,
     dedupe_overlaps,
@@ -59,7 +60,8 @@ def find_mentions(ctx: Context, creator: str | None = None) -> tuple[list[Mentio
     base = dedupe_overlaps(units.departments(ctx, base) + base)
     others = units.external_orgs(ctx, base) + persons(ctx, creator)
     found = dedupe_overlaps(base + [m for m in others if not covered(base, m.start, m.end)])
-    ctx = dataclasses.replace(ctx, focus=choose_focus(found, ctx.text))
+    ctx = dataclasses.replace(ctx, focus=choose_focus(found, ctx.text),
+                              hero=choose_hero(found, ctx.text))
     found = dedupe_overlaps(found + repeated(ctx, found))
     return dedupe_overlaps(found + references(ctx, found)), ctx
 

@@ -10,7 +10,7 @@ own recipient or year takes them from earlier clauses of the same sentence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from kg.doc import ORG_CLASSES, AwardFact, Mention, Sentence
 from kg.extract.mentions import Context, person_name_at
@@ -254,6 +254,9 @@ def _generic_before(text: str, pos: int, floor: int) -> bool:
 @dataclass
 class _SentenceState:
     recipients: list[Mention]
+    #: the bodies that conferred an earlier award of the sentence (被满洲里海关评为…；): no
+    #: later clause's subject
+    awarders: set[tuple[int, int]] = field(default_factory=set)
 
 
 def _cue(ctx: Context) -> re.Pattern[str]:
@@ -443,6 +446,7 @@ def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], tri
     if bei >= 0:
         awarders = [m for m in mentions if bei < m.start and m.end <= trig_start
                     and m.cls in ORG_CLASSES]
+        state.awarders.update((m.start, m.end) for m in awarders)
         head = bei
     granted = _granted_chain(text, [m for m in mentions if m.end <= honour_start], trig_end)
     if bei < 0 and granted:
@@ -459,14 +463,16 @@ def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], tri
         return [], awarders, 0.0
     if state.recipients:
         return state.recipients, awarders, 0.75
-    return _fallback(ctx, sentence, mentions, floor), awarders, 0.6
+    others = [m for m in mentions if (m.start, m.end) not in state.awarders]
+    return _fallback(ctx, sentence, others, floor), awarders, 0.6
 
 
 def _fallback(ctx: Context, sentence: Sentence, mentions: list[Mention], floor: int
               ) -> list[Mention]:
     """No recipient in the clause: the sentence's subject (a person named after their
     unit and title is the subject: 青白江海关关长罗建…), 他/她 for the last person named,
-    else the unit or organisation the document is about."""
+    else the person a profile is about, else the unit or organisation the document is
+    about."""
     text = ctx.text
     earlier = [m for m in mentions if sentence.start <= m.start and m.end <= floor
                and _may_receive(m)]
@@ -476,6 +482,8 @@ def _fallback(ctx: Context, sentence: Sentence, mentions: list[Mention], floor: 
             return [people[-1]]
     if earlier:
         return [_head_of(text, earlier)]
+    if ctx.hero is not None:
+        return [ctx.hero]
     if ctx.focus is not None and ctx.focus.cls in ("Department", "SubOffice"):
         return [ctx.focus]
     if ctx.subject is None:

@@ -22,6 +22,7 @@ from kg.patterns import Resources
 __all__ = [
     "Context",
     "choose_focus",
+    "choose_hero",
     "choose_subject",
     "covered",
     "dedupe_overlaps",
@@ -60,6 +61,8 @@ class Context:
     subject: str | None
     title: str
     focus: Mention | None = None
+    #: the person a profile is about (孟庆海同志先进事迹材料): awards with no subject are theirs
+    hero: Mention | None = None
 
     def sentence_matches(self, pattern_id: str) -> Iterator[tuple[int, re.Match[str]]]:
         """Matches of a pattern that never crosses a sentence end, sentence by sentence:
@@ -196,6 +199,19 @@ def choose_focus(mentions: list[Mention], text: str) -> Mention | None:
                 and not _SOURCE_LABEL.search(_line_of(text, m.start)):
             best = m
     return best
+
+
+def choose_hero(mentions: list[Mention], text: str) -> Mention | None:
+    """The person a profile is about: one its title names (…科长孟庆海同志先进事迹材料)."""
+    zone = _title_zone(text)
+    if not _PROFILE.search(text[:zone]):
+        return None
+    return next((m for m in mentions if m.cls == "Person" and m.end <= zone
+                 and not _SOURCE_LABEL.search(_line_of(text, m.start))), None)
+
+
+#: A title that says its text is about one person.
+_PROFILE = re.compile(r"同志|事迹|劳模|榜样|人物|风采|先进个人|工作者")
 
 
 #: A byline or source line (来源：乌鲁木齐海关新闻中心, 太原海关办公室　编): it names who
@@ -379,19 +395,27 @@ def recent_offices(ctx: Context, mentions: list[Mention]) -> list[Mention]:
 
 def short_names(ctx: Context, mentions: list[Mention]) -> list[Mention]:
     """郑州新郑机场海关（以下简称“机场海关”）: the short name, wherever it comes later, stands
-    for the organisation it was given to, not for an office of its own."""
+    for the organisation it was given to, not for an office of its own; so does a former
+    name given with it (原满洲里海关驻十八里办事处)."""
     given: dict[str, tuple[Mention, int]] = {}  # short name -> (its organisation, from)
+    former: list[tuple[int, int, Mention]] = []  # （原满洲里海关驻十八里办事处，…）
     for m in mentions:
         if m.cls in _NAMED_CLASSES:
             short = _SHORT_NAME.match(ctx.text, m.end)
-            if short is not None and short.group(1) != m.text:
-                given.setdefault(short.group(1), (m, short.end()))
+            if short is not None and short.group(2) != m.text:
+                given.setdefault(short.group(2), (m, short.end()))
+                if short.group("former"):
+                    former.append((short.start("former"), short.end("former"), m))
     if not given:
         return mentions
     out = []
     for m in mentions:
         target, _ = given.get(m.text, (None, 0))
-        if target is not None and m.start >= target.end and m.cls in _NAMED_CLASSES:
+        was = next((t for lo, hi, t in former if lo <= m.start and m.end <= hi), None)
+        if was is not None and m.cls in _NAMED_CLASSES:
+            m = dataclasses.replace(m, cls=was.cls, name=was.name, parent=was.parent,
+                                    rule_id="former_name")
+        elif target is not None and m.start >= target.end and m.cls in _NAMED_CLASSES:
             m = dataclasses.replace(m, cls=target.cls, name=target.name, parent=target.parent,
                                     rule_id="short_name")
         out.append(m)
@@ -405,7 +429,8 @@ def short_names(ctx: Context, mentions: list[Mention]) -> list[Mention]:
 
 
 _NAMED_CLASSES = ("Bureau", "SubOffice", "Department", "ExternalOrganization")
-_SHORT_NAME = re.compile(r"[（(](?:以下)?简称[：:]?[“\"‘]([^”\"’）)]{1,12})[”\"’][）)]")
+_SHORT_NAME = re.compile(r"[（(](?:原(?P<former>[^，,；;）)]{2,30})[，,；;])?(?:以下)?简称[：:]?"
+                         r"[“\"‘]([^”\"’）)]{1,12})[”\"’][）)]")
 
 
 #: How far back (in characters) 该关 looks for the sub-office it stands for.

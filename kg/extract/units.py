@@ -299,9 +299,10 @@ def _nested_units(ctx: Context, owners: list[Mention]) -> list[Mention]:
     for _ in range(_MAX_NESTING):
         found = []
         for org in owners:
-            end = _dept_end(ctx, org.end)
-            if end > org.end:
-                local = ctx.text[org.end:end]
+            after = _after_note(ctx.text, org.end)  # 十八里海关（原…，以下简称…）查验科
+            end = _dept_end(ctx, after)
+            if end > after:
+                local = ctx.text[after:end]
                 span_end = _party_cell(ctx.text, end, local)
                 found.append(Mention(org.start, span_end, ctx.text[org.start:span_end],
                                      "Department", local, "department_after_org",
@@ -311,6 +312,18 @@ def _nested_units(ctx: Context, owners: list[Mention]) -> list[Mention]:
         if not owners:
             break
     return out
+
+
+def _after_note(text: str, end: int) -> int:
+    """Where a name goes on after a bracketed note that follows it (its former or short
+    name), else ``end``."""
+    if text[end:end + 1] not in ("（", "("):
+        return end
+    close = text.find("）" if text[end] == "（" else ")", end, end + _NOTE_REACH)
+    return close + 1 if close > 0 and "\n" not in text[end:close] else end
+
+
+_NOTE_REACH = 40
 
 
 def _party_cell(text: str, end: int, local: str) -> int:
@@ -439,6 +452,7 @@ def _bodies(ctx: Context, taken: list[Mention]) -> list[Mention]:
     table = ctx.res.lexicon.external_bodies
     out = []
     spans = _Spans(taken)
+    last: tuple[int, str] | None = None  # where the body before ends, and its region
     for m in ctx.res.lexicon.any_word("external_bodies", table).finditer(ctx.text):
         if spans.covered(m.start(), m.end()):
             continue
@@ -449,7 +463,13 @@ def _bodies(ctx: Context, taken: list[Mention]) -> list[Mention]:
         if ctx.text.endswith("共青团", 0, start):
             start -= 3
             prefix = "共青团" + prefix
-        name = _complete_region(ctx, prefix) + m.group()
+        if last is not None and prefix in _BARE_LEVELS and last[1].endswith(prefix) and \
+                ctx.text[last[0]:start] in ("、", "和", "及", "与"):
+            region = last[1]  # 呼伦贝尔市委、市政府: the city just named
+        else:
+            region = _complete_region(ctx, prefix)
+        last = (m.end(), region + m.group()[0] if m.group()[:1] in _LEVEL_OPENERS else region)
+        name = region + m.group()
         youth = prefix.startswith("共青团")
         rule = "body.political" if table[m.group()] and not youth else "body"
         out.append(Mention(start, m.end(), ctx.text[start:m.end()], "ExternalOrganization",
@@ -471,12 +491,15 @@ def _region_start(ctx: Context, end: int, word: str) -> int:
     if place in ctx.res.lexicon.region_by_name:
         return start
     # 大连市委, 义乌市政府: a place's name before a body word that opens with its level
-    if word[:1] in _LEVEL_OPENERS and ctx.res.word_tags.get(place, "").startswith("ns"):
+    # (jieba tags some places as names or other nouns: 呼伦贝尔 nr)
+    if word[:1] in _LEVEL_OPENERS and len(place) >= 2 and \
+            ctx.res.word_tags.get(place, "").startswith(("ns", "nr", "nz")):
         return start
     return end
 
 
 _LEVEL_OPENERS = ("市", "省", "县", "区", "州")
+_BARE_LEVELS = ("市", "省", "自治区", "县", "区", "州")
 
 
 _SUFFIX_STOP = ("各", "多家", "有关", "相关", "公益", "文体", "兴趣", "该", "本", "一些",
