@@ -314,3 +314,21 @@ def test_extract_a_profiles_awards_are_its_persons(make_doc, run_stages) -> None
     assert {"呼伦贝尔市委", "呼伦贝尔市政府"} <= _labels(done, "ExternalOrganization")
     assert "额尔古纳海关查验科" in _labels(done, "Department")
     assert "驻额尔古纳办事处" not in _labels(done, "SubOffice")
+
+
+def test_extract_an_interview_of_a_sub_offices_head(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # 我关 is the office the title names; a 科 named alone at a clause's start is its; the
+    # body that granted one award is not the subject of the next clause; a dot inside a
+    # slogan's quotes makes no name; 现在科 is no unit
+    done = run_stages(make_doc(
+        "守好“新国门”\n——访北京海关隶属北京大兴机场海关关长刘振宇\n\n"
+        "答：我们推出“新国门·快通关”旅检改革。现在科里的关员们连续奋战。\n"
+        "答：去年，我关被海关总署记集体二等功；货运监管一科2019年被共青团北京市委命名为"
+        "“北京市青年文明号”。今年4月，北京市总工会授予我关“首都劳动奖状”，旅检一科被评为"
+        "“北京市工人先锋号”。\n"))
+    rows = {(r, h) for r, h, _ in _award_rows(done)}
+    assert rows == {("北京大兴机场海关", "集体二等功"), ("北京大兴机场海关", "首都劳动奖状"),
+                    ("北京大兴机场海关货运监管一科", "北京市青年文明号"),
+                    ("北京大兴机场海关旅检一科", "北京市工人先锋号")}, rows
+    assert not _labels(done, "Person") & {"新国门·快通关"}
+    assert not any(label.endswith("现在科") for label in _labels(done, "Department"))

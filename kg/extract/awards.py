@@ -452,6 +452,7 @@ def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], tri
     if bei < 0 and granted:
         awarders = [m for m in mentions if floor <= m.start and m.end <= trig_start
                     and m.cls in ORG_CLASSES]
+        state.awarders.update((m.start, m.end) for m in awarders)
         return granted, awarders, 0.85
     if bei >= 0 and granted and not awarders:
         return granted, [], 0.8

@@ -179,11 +179,13 @@ def anaphors(ctx: Context) -> list[Mention]:
 
 
 def _anaphor_target(ctx: Context, refers: str) -> Mention | None:
-    # @recent is the subject until the sub-offices are known (see recent_offices)
+    # @recent and @own are the subject until the sub-offices are known (recent_offices)
     if refers == "@unit":
         return None  # resolved once the units are known: see references()
     if ctx.subject is None:
-        return None
+        # a text about no bureau may still be about the sub-office its title names
+        return Mention(0, 0, "", "Anaphor", "", "subject") if refers in ("@own", "@recent") \
+            else None
     entry = ctx.res.lexicon.orgs.get(ctx.subject)
     return Mention(0, 0, "", entry.cls if entry else "Bureau", ctx.subject, "subject")
 
@@ -317,6 +319,8 @@ def _dotted_names(ctx: Context) -> list[Mention]:
     text, out = ctx.text, []
     for offset, m in ctx.sentence_matches("person_dotted"):
         dot = offset + m.start("dot")
+        if _in_quotes(text, dot):
+            continue  # “新国门·快通关”: a slogan's dot
         start = dot
         while start > 0 and dot - start < 4 and is_cjk(text[start - 1]) and not any(
                 text.endswith(t, 0, start) for t in ctx.res.lexicon.person_titles):
@@ -332,6 +336,12 @@ def _dotted_names(ctx: Context) -> list[Mention]:
             out.append(Mention(start, end, text[start:end], "Person", text[start:end],
                                "person_dotted"))
     return out
+
+
+def _in_quotes(text: str, pos: int) -> bool:
+    """Whether ``pos`` is inside a quotation that opened on its line."""
+    opened = text.rfind("“", max(0, pos - 20), pos)
+    return opened >= 0 and text.rfind("”", opened, pos) < 0 and "\n" not in text[opened:pos]
 
 
 def _word_starts(ctx: Context, text: str, pos: int) -> bool:
@@ -374,22 +384,26 @@ def recent_offices(ctx: Context, mentions: list[Mention]) -> list[Mention]:
     is that sub-office, not the document's bureau; in a paragraph that names none it is the
     office the title names.  Run once the offices are found and before the units inside
     them are."""
-    recent = ctx.res.lexicon.memo("recent_anaphors", lambda: tuple(
-        w for w, r in ctx.res.lexicon.anaphors.items() if r == "@recent"))
+    recent, own = ctx.res.lexicon.memo("office_anaphors", lambda: tuple(
+        tuple(w for w, r in ctx.res.lexicon.anaphors.items() if r == kind)
+        for kind in ("@recent", "@own")))
     offices = [m for m in mentions if m.cls in ("Bureau", "SubOffice")
                and m.rule_id != "lexicon.anaphors" and not _listed(ctx.text, m)]
     titled = choose_focus(offices, ctx.text)
     out = []
     for m in mentions:
-        if m.rule_id == "lexicon.anaphors" and m.text.startswith(recent):
+        if m.rule_id == "lexicon.anaphors" and m.text.startswith((*recent, *own)):
             before = [o for o in offices if o.end <= m.start and m.start - o.end <= _RECENT_REACH
-                      and "\n" not in ctx.text[o.end:m.start]]
-            # in a new paragraph 该关 is what the text is about: the title's office
+                      and "\n" not in ctx.text[o.end:m.start]] if m.text.startswith(recent) \
+                else []
+            # in a new paragraph 该关 is what the text is about, and 我关 in an interview
+            # of a sub-office's head is that office: the title's office
             target = before[-1] if before else titled
             if target is not None and target.cls == "SubOffice":
                 m = dataclasses.replace(m, cls="SubOffice", name=target.name,
                                         parent=target.parent)
-        out.append(m)
+        if m.cls != "Anaphor":  # 我关 with neither a bureau nor a titled office: nothing
+            out.append(m)
     return out
 
 

@@ -14,6 +14,7 @@ from kg.doc import Mention
 from kg.extract.mentions import (
     STOP_TOKENS,
     Context,
+    choose_focus,
     extend_party,
     left_name,
     squash_name,
@@ -284,7 +285,7 @@ def departments(ctx: Context, base: list[Mention]) -> list[Mention]:
     """Units inside an organisation: 天津海关政务公开办公室, 该关工会, 缉私局, …领导小组."""
     out = _nested_units(ctx, [m for m in base if m.cls in (*_ORG_CLASSES, "Department")])
     out.extend(_shared_heads(ctx, base, out))
-    bare = _bare_departments(ctx, base + out)
+    bare = _bare_departments(ctx, base + out) + _units_of_titled_office(ctx, base + out)
     out.extend(bare)
     out.extend(_nested_units(ctx, bare))  # 由办公室政务公开科承担
     out.extend(_bracketed_units(ctx, base + out))
@@ -367,6 +368,40 @@ def _bare_departments(ctx: Context, taken: list[Mention]) -> list[Mention]:
         out.append(Mention(m.start(), m.end(), m.group(), "Department", m.group(),
                            "bare_department", ctx.subject))
     return out
+
+
+def _units_of_titled_office(ctx: Context, taken: list[Mention]) -> list[Mention]:
+    """旅检一科的关员们…: in a text whose title names a sub-office (访…大兴机场海关关长), a 科
+    named alone at the start of a clause is that office's."""
+    titled = choose_focus([m for m in taken if m.cls in _ORG_CLASSES], ctx.text)
+    if titled is None or titled.cls != "SubOffice" or "科" not in ctx.text:
+        return []
+    out = []
+    spans = _Spans(taken)
+    for m in _CLAUSE_UNIT.finditer(ctx.text):
+        start = m.start(1)
+        if spans.covered(start, m.end(1)) or _dept_end(ctx, start) != m.end(1) or \
+                not _unit_words(ctx, m.group(1)):
+            continue
+        out.append(Mention(start, m.end(1), m.group(1), "Department", m.group(1),
+                           "unit_of_titled_office", _parent_name(titled)))
+    return out
+
+
+def _unit_words(ctx: Context, name: str) -> bool:
+    """Whether ``name`` reads as a unit's name (查验二科, 货运监管一科), not words that end
+    in 科 by chance (现在科, 有一支以查验科): no time word, pronoun, preposition, adverb,
+    conjunction, particle or one-character verb among its words."""
+    for token in ctx.res.cut(name):
+        tag = ctx.res.word_tags.get(token) or "n"
+        if token in STOP_TOKENS or tag.startswith(("t", "p", "r", "d", "c", "u", "q")) or \
+                (len(token) == 1 and tag == "v"):
+            return False
+    return True
+
+
+_CLAUSE_UNIT = re.compile(r"(?:^|(?<=[。，,；;：:！？\n]))([\u4e00-\u9fff]{1,6}?科)(?!长|员|室|技|学)",
+                          re.M)
 
 
 _BRACKETED = re.compile(r"[（(]([\u4e00-\u9fff]{2,8}?(?:处|科|室|局|中心|办公室))[）)]")
