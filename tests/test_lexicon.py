@@ -41,7 +41,7 @@ def test_lexicon_loads_the_packaged_tables(lexicon: Lexicon) -> None:
     assert len(lexicon.orgs) > 100
     assert lexicon.orgs["海关总署"].cls == "Administration"
     assert lexicon.regions and lexicon.honour_cores and lexicon.department_words
-    assert lexicon.anaphors.get("本关") == "@subject"
+    assert lexicon.anaphors.get("本关") == "@own"
     assert lexicon.anaphors.get("该关") == "@recent"
     assert load_lexicon() is lexicon  # loaded once per process
 

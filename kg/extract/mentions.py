@@ -229,11 +229,12 @@ def _line_of(text: str, pos: int) -> str:
 
 
 def _title_zone(text: str) -> int:
-    """Where the title, subtitle and byline lines end (the first three short lines)."""
+    """Where the title, subtitle and byline lines end (the first three short lines that
+    are no sentence)."""
     end, seen = 0, 0
     for line in text.split("\n"):
-        if seen == 3 or len(line) > 60:
-            break
+        if seen == 3 or len(line) > 60 or line.rstrip().endswith("。"):
+            break  # a sentence that ends is the body's, however short
         end += len(line) + 1
         seen += 1 if line.strip() else 0
     return end
