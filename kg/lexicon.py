@@ -8,6 +8,7 @@ rows; an alias claimed by two canonicals is an error naming both places.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Callable, Iterable
@@ -114,6 +115,8 @@ class Lexicon:
     external_suffixes: dict[str, bool]
     external_bodies: dict[str, bool]
     foreign_places: tuple[str, ...] = ()
+    #: sub-office name -> its bureau's canonical name ("" when two bureaus have one so named)
+    sub_offices: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def org_pattern(self) -> re.Pattern[str]:
@@ -342,4 +345,14 @@ def load_lexicon(overlays: tuple[Path, ...] = ()) -> Lexicon:
                          for r in shapes if r.values["kind"] == "body"},
         foreign_places=_longest_first(
             [r.values["name"] for r in _rows("foreign_places.tsv", ("name",), overlays)]),
+        sub_offices=_sub_office_table(_rows("sub_offices.tsv", ("name", "bureau"), overlays)),
     )
+
+
+def _sub_office_table(rows: list[TsvRow]) -> dict[str, str]:
+    """Name -> bureau; a name listed under two bureaus maps to "" (no parent from it)."""
+    table: dict[str, str] = {}
+    for row in rows:
+        name, bureau = row.values["name"], row.values["bureau"]
+        table[name] = bureau if table.get(name, bureau) == bureau else ""
+    return table

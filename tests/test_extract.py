@@ -332,3 +332,19 @@ def test_extract_an_interview_of_a_sub_offices_head(make_doc, run_stages) -> Non
                     ("北京大兴机场海关旅检一科", "北京市工人先锋号")}, rows
     assert not _labels(done, "Person") & {"新国门·快通关"}
     assert not any(label.endswith("现在科") for label in _labels(done, "Department"))
+
+
+def test_extract_known_sub_offices(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # the lexicon's sub-offices are found however jieba cuts them (甘其毛都) or whatever they
+    # look like (吉林 is a province's name), and their bureau is their parent when the text
+    # names that bureau at all (厦门海关 is never named: no entity of it)
+    done = run_stages(make_doc(
+        "海关系统表彰大会召开\n呼和浩特海关、长春海关的代表参加会议。"
+        "甘其毛都海关查验科2010年被全国妇联授予“全国巾帼文明岗”称号。"
+        "珲春海关、吉林海关、东渡海关等单位的女关员发挥了作用。\n"))
+    assert {"甘其毛都海关", "珲春海关", "吉林海关", "东渡海关"} <= _labels(done, "SubOffice")
+    assert "厦门海关" not in _labels(done, "Bureau")
+    labels = {e.key: e.label for e in done.entities}
+    parents = {labels[e.key]: labels.get(e.parent) for e in done.entities
+               if e.key.cls == "SubOffice" and e.parent is not None}
+    assert parents.get("甘其毛都海关") == "呼和浩特海关" and parents.get("吉林海关") == "长春海关"

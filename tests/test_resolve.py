@@ -172,7 +172,7 @@ def test_resolve_merge_unqualified_office_keeps_its_facts(
     index = merge_entities(docs)
     recipients = {index.key(a.recipient) for d in docs for a in d.resolved_awards
                   if a.honour == EntityKey("Honour", "全国海关先进集体")}
-    assert recipients == {EntityKey("SubOffice", "青岛海关/黄岛海关")}
+    assert recipients == {EntityKey("SubOffice", "青岛海关/前湾海关")}
 
 
 def test_resolve_merge_unions_aliases_and_keeps_first_label() -> None:
@@ -215,8 +215,8 @@ def test_resolve_merge_remaps_departments_of_unqualified_office(
     """Found by these tests: the sub-office was remapped but its department stayed apart."""
     docs = _merge_docs(DATA / "resolve" / "merge" / "huangdao_unqualified", run_stages, make_doc)
     index = merge_entities(docs)
-    labelled = [k for k, e in index.entities.items() if e.label == "黄岛海关查验二科"]
-    assert labelled == [EntityKey("Department", "青岛海关/黄岛海关/查验二科")]
+    labelled = [k for k, e in index.entities.items() if e.label == "前湾海关查验二科"]
+    assert labelled == [EntityKey("Department", "青岛海关/前湾海关/查验二科")]
 
 
 def test_resolve_no_alias_contains_an_anaphor(

@@ -98,6 +98,9 @@ def _office_class(ctx: Context, item: str) -> tuple[str, str, str | None]:
     entry = ctx.res.lexicon.orgs.get(name)
     if entry is not None:
         return entry.cls, entry.canonical, None
+    bureau = ctx.res.lexicon.sub_offices.get(name)
+    if bureau and bureau in ctx.text:  # a bureau the text never names is no entity of it
+        return "SubOffice", name, bureau
     for size in range(min(len(item) - 2, 5), 1, -1):
         bureau = ctx.res.lexicon.bureau_of_city(item[:size])
         if bureau is not None:
@@ -193,6 +196,20 @@ def _in_book_title(text: str, pos: int) -> bool:
     return opened >= 0 and text.rfind("》", opened, pos) < 0
 
 
+def _known_office_start(ctx: Context, end: int, floor: int) -> int | None:
+    """Where the longest known sub-office name (the lexicon's) that ends at ``end``
+    starts, or None."""
+    known = ctx.res.lexicon.sub_offices
+    for size in range(_LONGEST_OFFICE, 2, -1):
+        start = end - size
+        if start >= floor and ctx.text[start:end] in known:
+            return start
+    return None
+
+
+_LONGEST_OFFICE = 12
+
+
 def _foreign_start(ctx: Context, start: int, floor: int) -> int:
     """Where a customs name starts when a foreign country's name comes right before the
     place read so far (俄罗斯 + 波格拉尼奇内海关, a place jieba cuts into several words)."""
@@ -213,6 +230,9 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
             continue
         start = left_name(ctx.text, m.start(), ctx.res, max_tokens=5, max_chars=8,
                           floor=spans.floor(m.start()))
+        known = _known_office_start(ctx, m.end(), spans.floor(m.start()))
+        if known is not None and known < start:
+            start = known  # 甘其毛都海关: a known office however jieba cuts its name
         standalone = start == m.start()
         if standalone:
             start = _standalone_place(ctx, m.start(), spans.floor(m.start()))
@@ -233,8 +253,9 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
             continue
         listed = bool(out) and out[-1].cls == "SubOffice" and \
             ctx.text[out[-1].end:start] in ("、", "和", "及", "与")
-        if _generic(ctx, prefix) or len(prefix) < 2 or not (
-                listed or standalone or _place_like(ctx, prefix)):
+        if ctx.text[start:m.end()] not in ctx.res.lexicon.sub_offices and (
+                _generic(ctx, prefix) or len(prefix) < 2 or not (
+                    listed or standalone or _place_like(ctx, prefix))):
             out.append(Mention(start, m.end(), ctx.text[start:m.end()], "Generic",
                                prefix + "海关", "generic_office"))
             continue
