@@ -257,7 +257,7 @@ def test_extract_companies_foreign_customs_and_city_bodies(make_doc, run_stages)
         "2021年，义乌海关党委获评中共浙江省委表彰的“浙江省先进基层党组织”。\n"))
     external = _labels(done, "ExternalOrganization")
     assert {"共青团大连市委", "大连集装箱码头有限公司", "浙江中国小商品城集团股份有限公司",
-            "俄罗斯波格拉尼奇内海关", "越南老街省海关局", "浙江省委"} <= external
+            "俄罗斯波格拉尼奇内海关", "越南老街省海关局", "中共浙江省委"} <= external
     assert not any(e.label == "波格拉尼奇内海关" for e in done.entities)
     assert ("义乌海关", "浙江省先进基层党组织", 2021) in _award_rows(done)
 
@@ -348,3 +348,16 @@ def test_extract_known_sub_offices(make_doc, run_stages) -> None:  # type: ignor
     parents = {labels[e.key]: labels.get(e.parent) for e in done.entities
                if e.key.cls == "SubOffice" and e.parent is not None}
     assert parents.get("甘其毛都海关") == "呼和浩特海关" and parents.get("吉林海关") == "长春海关"
+
+
+def test_extract_party_prefixed_bodies_reviewers_and_the_offices_own_league(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # 中共 is part of a committee's name, and the city carries to 市政府 after it; a
+    # civilisation committee reviews, it receives nothing; 关团委 is the bureau's 团委
+    done = run_stages(make_doc(
+        "西安海关2018年工作总结\n经陕西省文明委复查，西安海关继续保留“陕西省文明单位”称号；"
+        "关团委被共青团陕西省委授予“陕西省五四红旗团委”称号。"
+        "同年，中共西安市委、市政府授予西安海关“西安市先进集体”称号。\n"))
+    assert _award_rows(done) == {("西安海关", "陕西省文明单位", 2018),
+                                 ("西安海关团委", "陕西省五四红旗团委", 2018),
+                                 ("西安海关", "西安市先进集体", 2018)}
+    assert {"中共西安市委", "西安市政府", "共青团陕西省委"} <= _labels(done, "ExternalOrganization")

@@ -57,7 +57,12 @@ def _may_receive(mention: Mention) -> bool:
     lexicon's national bodies (共青团中央, 全国妇联 …), which confer honours — in
     共青团中央、全国青联等…联合印发命名决定，大连海关… they are the conferrers."""
     return mention.cls in _RECIPIENT_CLASSES and mention.rule_id not in _POLITICAL and not (
-        mention.cls == "ExternalOrganization" and mention.rule_id == "lexicon.organisations")
+        mention.cls == "ExternalOrganization" and (
+            mention.rule_id == "lexicon.organisations" or mention.name.endswith(_CONFERRERS)))
+
+
+#: Bodies whose work is to confer and review titles (经陕西省文明委复查，继续保留…).
+_CONFERRERS = ("文明委", "文明办", "精神文明建设委员会", "精神文明建设指导委员会")
 
 
 @dataclass(frozen=True, slots=True)

@@ -383,10 +383,13 @@ def _bare_departments(ctx: Context, taken: list[Mention]) -> list[Mention]:
     bare = ctx.res.lexicon.any_word("bare_departments", (
         w for w, ok in ctx.res.lexicon.department_words.items() if ok))
     for m in bare.finditer(ctx.text):
-        before = ctx.text[m.start() - 1] if m.start() else "。"
-        if spans.covered(m.start(), m.end()) or (is_cjk(before) and before not in "在和与及由"):
+        start = m.start()
+        if ctx.text[start - 1:start] == "关" and not is_cjk(ctx.text[start - 2:start - 1] or "。"):
+            start -= 1  # 关团委: 关 is the document's own office, as in 关党委, 关领导
+        before = ctx.text[start - 1] if start else "。"
+        if spans.covered(start, m.end()) or (is_cjk(before) and before not in "在和与及由"):
             continue
-        out.append(Mention(m.start(), m.end(), m.group(), "Department", m.group(),
+        out.append(Mention(start, m.end(), ctx.text[start:m.end()], "Department", m.group(),
                            "bare_department", ctx.subject))
     return out
 
@@ -516,18 +519,16 @@ def _bodies(ctx: Context, taken: list[Mention]) -> list[Mention]:
         prefix = ctx.text[start:m.start()]
         if not prefix:
             continue
-        if ctx.text.endswith("共青团", 0, start):
-            start -= 3
-            prefix = "共青团" + prefix
+        party = next((p for p in ("共青团", "中共") if ctx.text.endswith(p, 0, start)), "")
+        start -= len(party)  # 共青团大连市委, 中共中山市委: part of the name
         if last is not None and prefix in _BARE_LEVELS and last[1].endswith(prefix) and \
                 ctx.text[last[0]:start] in ("、", "和", "及", "与"):
             region = last[1]  # 呼伦贝尔市委、市政府: the city just named
         else:
             region = _complete_region(ctx, prefix)
         last = (m.end(), region + m.group()[0] if m.group()[:1] in _LEVEL_OPENERS else region)
-        name = region + m.group()
-        youth = prefix.startswith("共青团")
-        rule = "body.political" if table[m.group()] and not youth else "body"
+        name = party + region + m.group()
+        rule = "body.political" if table[m.group()] and party != "共青团" else "body"
         out.append(Mention(start, m.end(), ctx.text[start:m.end()], "ExternalOrganization",
                            name, rule))
     return out
