@@ -7,8 +7,10 @@ modules.  Each finder reads the shape of a name (a head word such as 海关, 办
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 
 from kg.doc import Mention
 from kg.extract.mentions import (
@@ -43,13 +45,27 @@ class _Spans:
     time independent of how many mentions there are (a long document has thousands)."""
 
     def __init__(self, mentions: list[Mention]) -> None:
-        size = max((m.end for m in mentions), default=0) + 1
-        self.used = bytearray(size)
-        self.ending: dict[int, list[Mention]] = {}
-        self.ends: list[int] = sorted({m.end for m in mentions})
-        for m in mentions:
-            self.used[m.start:m.end] = b"\x01" * (m.end - m.start)
-            self.ending.setdefault(m.end, []).append(m)
+        # each table is made on first use: most finders look at none of them in most
+        # documents (their pattern never matches)
+        self.mentions = mentions
+
+    @functools.cached_property
+    def used(self) -> bytearray:
+        used = bytearray(max((m.end for m in self.mentions), default=0) + 1)
+        for m in self.mentions:
+            used[m.start:m.end] = b"\x01" * (m.end - m.start)
+        return used
+
+    @functools.cached_property
+    def ending(self) -> dict[int, list[Mention]]:
+        ending: dict[int, list[Mention]] = {}
+        for m in self.mentions:
+            ending.setdefault(m.end, []).append(m)
+        return ending
+
+    @functools.cached_property
+    def ends(self) -> list[int]:
+        return sorted({m.end for m in self.mentions})
 
     def covered(self, start: int, end: int) -> bool:
         """True when a mention overlaps ``[start, end)``."""
@@ -200,22 +216,27 @@ def _known_office_start(ctx: Context, end: int, floor: int) -> int | None:
     """Where the longest known sub-office name (the lexicon's) that ends at ``end``
     starts, or None."""
     known = ctx.res.lexicon.sub_offices
-    for size in range(_LONGEST_OFFICE, 2, -1):
+    for size in _sizes(ctx, "sub_office_sizes", known):
         start = end - size
         if start >= floor and ctx.text[start:end] in known:
             return start
     return None
 
 
-_LONGEST_OFFICE = 12
+def _sizes(ctx: Context, name: str, words: Iterable[str]) -> tuple[int, ...]:
+    """The lengths of ``words``, longest first (computed once under ``name``)."""
+    return ctx.res.lexicon.memo(name, lambda: tuple(sorted({len(w) for w in words},
+                                                           reverse=True)))
 
 
 def _foreign_start(ctx: Context, start: int, floor: int) -> int:
     """Where a customs name starts when a foreign country's name comes right before the
     place read so far (俄罗斯 + 波格拉尼奇内海关, a place jieba cuts into several words)."""
-    for place in ctx.res.lexicon.foreign_places:
-        if start - len(place) >= floor and ctx.text.startswith(place, start - len(place)):
-            return start - len(place)
+    places = ctx.res.lexicon.memo("foreign_place_set",
+                                  lambda: frozenset(ctx.res.lexicon.foreign_places))
+    for size in _sizes(ctx, "foreign_place_sizes", places):
+        if start - size >= floor and ctx.text[start - size:start] in places:
+            return start - size
     return start
 
 
