@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import operator
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 __all__ = [
     "ORG_CLASSES",
@@ -162,13 +162,14 @@ class HierarchyFact:
     rule_id: str = ""
 
 
-@_pickled_by_fields
-@dataclass(frozen=True, slots=True, order=True)
-class EntityKey:
+class EntityKey(NamedTuple):
     """The identity of one real thing: its class and its canonical key.
 
     ``canonical`` is the canonical label, except for SubOffice and Department, whose key is
     ``"<parent canonical>/<label>"`` so that two 机场海关 under different bureaus differ.
+
+    A named tuple (hashed, compared and pickled in C): keys are looked up by the hundred
+    thousand in resolving and writing a corpus.
     """
 
     cls: str

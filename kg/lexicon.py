@@ -170,10 +170,18 @@ class Lexicon:
             made = self._built[key] = make()
             return made
 
+    @functools.cached_property
+    def _memos(self) -> dict[str, object]:
+        return {}
+
     def memo(self, name: str, make: Callable[[], _T]) -> _T:
         """What ``make`` builds from this lexicon, built on the first call under ``name``
         (a regex or word table an extractor would otherwise rebuild for every sentence)."""
-        return self._once(("memo", name), make)
+        try:  # asked for once per sentence: the shortest path
+            return self._memos[name]  # type: ignore[return-value]
+        except KeyError:
+            made = self._memos[name] = make()
+            return made
 
     def words_pattern(self, words: tuple[str, ...], template: str = "{}") -> re.Pattern[str]:
         """The alternation of ``words`` (escaped, in the order given) put into ``template``
