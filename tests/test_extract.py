@@ -361,3 +361,16 @@ def test_extract_party_prefixed_bodies_reviewers_and_the_offices_own_league(make
                                  ("西安海关团委", "陕西省五四红旗团委", 2018),
                                  ("西安海关", "西安市先进集体", 2018)}
     assert {"中共西安市委", "西安市政府", "共青团陕西省委"} <= _labels(done, "ExternalOrganization")
+
+
+def test_extract_a_round_up_of_qualified_recipients(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # 长春海关所属珲春海关旅检科、…: each bureau qualifies its item; …秘书科科长黄丽珊、…:
+    # each unit and title qualify their person; 审单科 is a unit although jieba cuts 审/单科
+    done = run_stages(make_doc(
+        "海关系统表彰大会召开\n长春海关所属珲春海关旅检科、上海海关所属外高桥港区海关查验二科被授予"
+        "“全国巾帼文明岗”称号；大连海关所属大窑湾海关审单科被授予“全国三八红旗集体”称号；"
+        "长春海关缉私局法制处副处长刘淑华、拱北海关办公室秘书科科长黄丽珊被授予“全国三八红旗手”称号。\n"))
+    assert {(r, h) for r, h, _ in _award_rows(done)} == {
+        ("珲春海关旅检科", "全国巾帼文明岗"), ("外高桥港区海关查验二科", "全国巾帼文明岗"),
+        ("大窑湾海关审单科", "全国三八红旗集体"), ("刘淑华", "全国三八红旗手"),
+        ("黄丽珊", "全国三八红旗手")}

@@ -216,14 +216,23 @@ def _gap_ok(gap: str, res_year: object) -> bool:
     return not gap.strip()
 
 
-def _chain_before(mentions: list[Mention], text: str, pos: int, floor: int) -> list[Mention]:
-    """The coordinated mentions that end right before ``pos`` (A、B和C被…)."""
+def _chain_before(mentions: list[Mention], text: str, pos: int, floor: int,
+                  titles: tuple[str, ...] = ()) -> list[Mention]:
+    """The coordinated mentions that end right before ``pos`` (A、B和C被…); ``titles``
+    are the person titles that may stand between a person and their unit."""
     chain: list[Mention] = []
     edge = pos
     for m in reversed([m for m in mentions if floor <= m.start and m.end <= pos]):
         if not _may_receive(m):
             continue
         gap = text[m.end:edge]
+        if chain and m.cls in ("Administration", "Bureau") and _MARKERS.fullmatch(gap):
+            edge = m.start  # 长春海关所属珲春海关旅检科、…: the bureau qualifies the item
+            continue
+        if len(chain) and chain[0].cls == "Person" and m.cls != "Person" and \
+                m.end <= chain[0].start == edge and (not gap or gap in titles):
+            edge = m.start  # …秘书科科长黄丽珊、…: the unit and title qualify the person
+            continue
         if not _gap_ok(gap, None) or (chain and _MARKERS.search(gap) and not
                                       any(c in gap for c in "、和及与")):
             break
@@ -461,7 +470,8 @@ def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], tri
         return granted, awarders, 0.85
     if bei >= 0 and granted and not awarders:
         return granted, [], 0.8
-    chain = _chain_before(mentions, text, head, floor) or _bare_name(ctx, floor, head)
+    chain = _chain_before(mentions, text, head, floor, ctx.res.lexicon.person_titles) or \
+        _bare_name(ctx, floor, head)
     if chain:
         state.recipients = chain
         return chain, awarders, 0.9

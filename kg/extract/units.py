@@ -313,8 +313,10 @@ def _dept_end(ctx: Context, start: int) -> int:
         pos += len(token)
         numbered = len(token) in (2, 3) and token.endswith(_UNIT_ENDS) and \
             all(c in "一二三四五六七八九十" for c in token[:-1])
-        # 人事处, 法规处, 财务科: jieba's words for a unit, not yet in the lexicon
-        office = len(token) >= 3 and token.endswith(("处", "科"))
+        # 人事处, 法规处, 财务科: jieba's words for a unit, not yet in the lexicon; 审单科,
+        # which jieba cuts 审/单科
+        office = token.endswith(("处", "科")) and (len(token) >= 3 or (
+            pos - start >= 3 and token[0] not in "该本此各每全其"))
         if (token in words or numbered or office) and (
                 len(token) > 1 or pos - start >= 3):
             return pos
