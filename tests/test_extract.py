@@ -374,3 +374,17 @@ def test_extract_a_round_up_of_qualified_recipients(make_doc, run_stages) -> Non
         ("珲春海关旅检科", "全国巾帼文明岗"), ("外高桥港区海关查验二科", "全国巾帼文明岗"),
         ("大窑湾海关审单科", "全国三八红旗集体"), ("刘淑华", "全国三八红旗手"),
         ("黄丽珊", "全国三八红旗手")}
+
+
+def test_extract_a_work_summarys_clauses(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # a clause with no subject goes on with the one that opened the clause before (宝鸡海关经…
+    # 复查，继续保留); a reason (因…) may stand between a recipient and 被; the summary's
+    # year dates what an earlier clause's year (继2017年…) does not
+    done = run_stages(make_doc(
+        "西安海关2018年工作总结\n西安海关继2017年荣获第五届“全国文明单位”后，本年度通过复查；"
+        "西安咸阳机场海关旅检一科被中华全国总工会授予“全国工人先锋号”；宝鸡海关经陕西省精神文明"
+        "建设委员会复查，继续保留“陕西省文明单位”称号；西安海关缉私局侦查一处因成功侦办"
+        "“长安1号”系列走私案被海关总署记集体二等功。\n"))
+    assert _award_rows(done) == {
+        ("西安海关", "全国文明单位", 2017), ("西安咸阳机场海关旅检一科", "全国工人先锋号", 2018),
+        ("宝鸡海关", "陕西省文明单位", 2018), ("西安海关缉私局侦查一处", "集体二等功", 2018)}

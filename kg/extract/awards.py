@@ -39,6 +39,7 @@ _COLLECTIVE = re.compile(r"[0-9一二两三四五六七八九十多几数余]+(?
                          r"单位|集体|同志|个人|人员|干部|职工|党员|关员|科室|部门")
 
 
+_CLAUSE_BREAK = re.compile("[，,。；;：:]")
 _NAMED_AMONG = re.compile(r"^等[0-9一二两三四五六七八九十]+(?:个|名|位|家)[\u4e00-\u9fff]{0,3}?"
                           r"(?:集体|单位|党组织|党支部|组织|同志|个人|班组|科室|部门)")
 _ANNUAL = re.compile(r"(?:19|20)[0-9]{2}(?:[—–\-~至到](?:19|20)[0-9]{2})?\s*年度")
@@ -204,6 +205,8 @@ def parse_honours(text: str, pos: int, limit: int, ctx: Context) -> list[HonourS
 
 
 def _gap_ok(gap: str, res_year: object) -> bool:
+    if gap.startswith(("因", "由于")) and not _CLAUSE_BREAK.search(gap):
+        return True  # 侦查一处因成功侦办…系列走私案被…记集体二等功: the reason, then the verb
     # 大同海关党委等5个党组织被评为: the one named is among them
     gap = _NAMED_AMONG.sub("", gap)
     gap = re.sub(r"(?:19|20)[0-9]{2}\s*年度?(?:[0-9]{1,2}月)?(?:以来|起|至今)?", "", gap)
@@ -332,10 +335,12 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
         # A body that confers an honour acts, even when the recipients are unnamed.
         honours.extend(replace(a, rule_id="awarder") for a in awarders
                        if a.rule_id in _POLITICAL)
-        year = _year_after(text, spans[-1].end) or year_before(years, trig_start,
-                                                                sentence.start)
-        if year is None:
-            year = _decision_year(ctx) or record_year(ctx.title)
+        # the year of the award's own ；-clause; else a yearly record's year (本年度…；…) before
+        # a year an earlier clause gave (继2017年荣获…后，…；…)
+        segment = max(sentence.start, clause_start(text, trig_start, _SEGMENT_BREAKS))
+        year = _year_after(text, spans[-1].end) or year_before(years, trig_start, segment) \
+            or record_year(ctx.title) or year_before(years, trig_start, sentence.start) \
+            or _decision_year(ctx)
         respectively = "分别" in text[clause_start(text, trig_start):trig_start] and \
             len(recipients) == len(spans) > 1
         for index, span in enumerate(spans):
@@ -386,6 +391,7 @@ def _decision_year(ctx: Context) -> int | None:
     return None
 
 
+_SEGMENT_BREAKS = frozenset("；;。")
 _TRIGGER_KINDS = ("award_passive", "award_active", "award_grant", "award_reconfirm")
 #: The kinds of honour core that name an individual's title.
 _PERSON_CORES = ("individual", "both")
@@ -477,10 +483,25 @@ def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], tri
         return chain, awarders, 0.9
     if _generic_before(text, head, floor):
         return [], awarders, 0.0
+    carried = _subject_of_clause_before(text, mentions, floor, head, sentence.start)
+    if carried is not None:
+        return [carried], awarders, 0.8
     if state.recipients:
         return state.recipients, awarders, 0.75
     others = [m for m in mentions if (m.start, m.end) not in state.awarders]
     return _fallback(ctx, sentence, others, floor), awarders, 0.6
+
+
+def _subject_of_clause_before(text: str, mentions: list[Mention], floor: int, head: int,
+                              start: int) -> Mention | None:
+    """宝鸡海关经…委员会复查，继续保留“…”: a clause with no subject of its own (only 继续,
+    又 …) goes on with the subject that opened the clause before it, in its ；-segment."""
+    if floor <= start or text[floor - 1] not in "，," or not _gap_ok(text[floor:head], None):
+        return None
+    before = max(start, clause_start(text, floor - 1, _SEGMENT_BREAKS | {"，", ","}))
+    there = [m for m in mentions if before <= m.start and m.end < floor and _may_receive(m)]
+    # the clause must open with it; 该关女关员高雅琴…: the person the unit introduces
+    return _head_of(text, there) if there and there[0].start == before else None
 
 
 def _fallback(ctx: Context, sentence: Sentence, mentions: list[Mention], floor: int
