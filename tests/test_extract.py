@@ -388,3 +388,14 @@ def test_extract_a_work_summarys_clauses(make_doc, run_stages) -> None:  # type:
     assert _award_rows(done) == {
         ("西安海关", "全国文明单位", 2017), ("西安咸阳机场海关旅检一科", "全国工人先锋号", 2018),
         ("宝鸡海关", "陕西省文明单位", 2018), ("西安海关缉私局侦查一处", "集体二等功", 2018)}
+
+
+def test_extract_quotes_that_name_no_programme(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # 发挥了“半边天”作用 and 由“有形覆盖”向“有效覆盖”转变 quote figures of speech; a head word
+    # that goes on into a longer word (制度化) ends no name
+    done = run_stages(make_doc(
+        "长春海关妇委会工作纪实\n长春海关推行岗位练兵，女关员发挥了“半边天”作用。"
+        "推动党建品牌由“有形覆盖”向“有效覆盖”转变。"
+        "推进“两学一做”学习教育常态化制度化。\n"))
+    names = _labels(done, "Programme")
+    assert not names & {"半边天", "有形覆盖", "有效覆盖", "两学一做学习教育常态化制度"}, names

@@ -30,8 +30,8 @@ from kg.extract.text import (
 __all__ = ["find_programmes"]
 
 _NOT_NAMES = ("为主题", "为宗旨", "于一体", "为载体", "为抓手", "为重点", "为核心", "为目标",
-              "的", "精神", "理念", "要求")
-_NOT_BEFORE = ("以", "用", "集", "在", "把", "将", "从", "赴", "向", "对", "为")
+              "的", "精神", "理念", "要求", "作用", "角色")
+_NOT_BEFORE = ("以", "用", "集", "在", "把", "将", "从", "赴", "向", "对", "为", "由")
 _CITING = ("根据", "依据", "按照", "依照", "遵照", "违反", "执行", "贯彻")
 _PASSIVE = re.compile(r"^(?:得到|获得|进一步)?[\u4e00-\u9fff]{0,4}?(?:推进|推广|实施|推行|落实|落地|"
                       r"上线|试运行|投入使用)")
@@ -68,9 +68,13 @@ def _suffix_after(ctx: Context, pos: int, limit: int) -> str:
         run += 1
     heads = _heads(ctx, strong_only=False)
     for end in range(run, pos, -1):
-        if _ends_with_head(ctx.text[pos:end], heads):
+        if _ends_with_head(ctx.text[pos:end], heads) and ctx.text[end:end + 1] not in _WORD_GOES_ON:
             return ctx.text[pos:end]
     return ""
+
+
+#: A character after a head word that makes it part of a longer word (制度 in 制度化).
+_WORD_GOES_ON = frozenset("化性")
 
 
 def _verb_before(ctx: Context, pos: int, floor: int) -> bool:
