@@ -232,7 +232,7 @@ def _chain_before(mentions: list[Mention], text: str, pos: int, floor: int,
         if chain and m.cls in ("Administration", "Bureau") and _MARKERS.fullmatch(gap):
             edge = m.start  # 长春海关所属珲春海关旅检科、…: the bureau qualifies the item
             continue
-        if len(chain) and chain[0].cls == "Person" and m.cls != "Person" and \
+        if chain and chain[0].cls == "Person" and m.cls != "Person" and \
                 m.end <= chain[0].start == edge and (not gap or gap in titles):
             edge = m.start  # …秘书科科长黄丽珊、…: the unit and title qualify the person
             continue
