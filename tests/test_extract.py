@@ -399,3 +399,15 @@ def test_extract_quotes_that_name_no_programme(make_doc, run_stages) -> None:  #
         "推进“两学一做”学习教育常态化制度化。\n"))
     names = _labels(done, "Programme")
     assert not names & {"半边天", "有形覆盖", "有效覆盖", "两学一做学习教育常态化制度"}, names
+
+
+def test_extract_a_bulletins_title_over_two_lines_and_its_issue_date(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # 关于给予…\n…记功奖励的通报 is a paper whose roll is dated by the line that issues it
+    # (黄埔海关办公室　　2017年12月21日印发)
+    done = run_stages(make_doc(
+        "黄埔海关关于给予“国门利剑2017”联合专项行动\n表现突出集体和个人记功奖励的通报\n\n"
+        "关区各单位：\n　　经研究，决定给予以下集体和个人记功奖励。\n"
+        "一、记集体三等功（1个）\n　　沙田海关\n"
+        "二、记个人三等功（1名）\n　　叶国栋　　新港海关物流监控科科长\n\n"
+        "黄埔海关办公室　　　　2017年12月21日印发\n"))
+    assert _award_rows(done) == {("沙田海关", "集体三等功", 2017), ("叶国栋", "个人三等功", 2017)}

@@ -359,8 +359,11 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
 
 
 _DECISION_TITLE = re.compile(r"关于(?:表彰|授予|命名|表扬)[^。，]{0,60}的(?:决定|通报|通知)\s*$")
-_DECISION = re.compile(r"(?:表彰|命名|授予)[^。]{0,40}(?:决定|通报|通知)")
-_SIGNED = re.compile(r"^\s*((?:19|20)[0-9]{2})年[0-9]{1,2}月[0-9]{1,2}日\s*$", re.M)
+_DECISION = re.compile(r"(?:表彰|命名|授予|给予|嘉奖)[^。]{0,40}(?:决定|通报|通知)")
+#: The date a paper is signed or issued, alone on its line or after the issuer
+#: (黄埔海关办公室　　2017年12月21日印发).
+_SIGNED = re.compile(r"^(?:[^\n。，,]{0,30}[ \u3000]+)?\s*((?:19|20)[0-9]{2})年[0-9]{1,2}月[0-9]{1,2}日"
+                     r"(?:印发|发布)?\s*$", re.M)
 _PAREN_YEAR = re.compile(r"(?:称号|荣誉称号)?[（(]((?:19|20)[0-9]{2})\s*年(?:度)?[）)]")
 _DECISION_YEAR = re.compile(
     r"(?:表彰|命名|授予)[^，。]{0,6}?((?:19|20)[0-9]{2})\s*年度|"
@@ -385,10 +388,17 @@ def _decision_year(ctx: Context) -> int | None:
     m = _DECISION_YEAR.search(ctx.title)
     if m:
         return int(m.group(1) or m.group(2))
-    if _DECISION.search(ctx.title):
+    # a paper's title may run over two lines (关于给予…联合专项行动\n表现突出…的通报)
+    if _DECISION.search(ctx.title) or _DECISION.search(_title_lines(ctx.text)):
         signed = _SIGNED.search(ctx.text)
         return int(signed.group(1)) if signed else None
     return None
+
+
+def _title_lines(text: str) -> str:
+    """The first two lines, when neither holds a sentence's end."""
+    head = "\n".join(text.split("\n", 2)[:2])
+    return "" if "。" in head else head
 
 
 _SEGMENT_BREAKS = frozenset("；;。")
