@@ -411,3 +411,14 @@ def test_extract_a_bulletins_title_over_two_lines_and_its_issue_date(make_doc, r
         "二、记个人三等功（1名）\n　　叶国栋　　新港海关物流监控科科长\n\n"
         "黄埔海关办公室　　　　2017年12月21日印发\n"))
     assert _award_rows(done) == {("沙田海关", "集体三等功", 2017), ("叶国栋", "个人三等功", 2017)}
+
+
+def test_extract_years_said_relative_to_the_one_before(make_doc, run_stages) -> None:  # type: ignore[no-untyped-def]
+    # 次年 is the year after the one named before it in the paragraph, 同年 that year, even
+    # in a clause of its own
+    done = run_stages(make_doc(
+        "孟庆海同志先进事迹材料\n孟庆海2013年荣获“全国五一劳动奖章”；同年被评为“呼伦贝尔市劳动模范”；"
+        "次年又被海关总署党组授予“全国海关优秀共产党员”称号。\n"))
+    assert _award_rows(done) == {("孟庆海", "全国五一劳动奖章", 2013),
+                                 ("孟庆海", "呼伦贝尔市劳动模范", 2013),
+                                 ("孟庆海", "全国海关优秀共产党员", 2014)}

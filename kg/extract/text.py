@@ -98,11 +98,33 @@ class YearMark:
 
 
 def years_in(text: str, res: Resources) -> list[YearMark]:
-    """Every year expression in ``text`` (2008年, 2010年以来, 自2012年起)."""
+    """Every year expression in ``text`` (2008年, 2010年以来, 自2012年起), and the years
+    said relative to the one before (同年, 次年)."""
     marks = []
     for m in res.finditer("year", text):
         marks.append(YearMark(m.start(), m.end(), int(m.group("year")), bool(m.group("since"))))
+    if marks and "年" in text:
+        marks = _relative_years(text, marks)
     return marks
+
+
+#: Years said relative to the year named before them: the offset from it.
+_RELATIVE_YEARS = {"同年": 0, "当年": 0, "次年": 1, "翌年": 1, "第二年": 1}
+_RELATIVE_YEAR = re.compile("|".join(_RELATIVE_YEARS))
+#: How far back (in characters, within its paragraph) 次年 looks for its year.
+_RELATIVE_REACH = 200
+
+
+def _relative_years(text: str, marks: list[YearMark]) -> list[YearMark]:
+    out = list(marks)
+    for m in _RELATIVE_YEAR.finditer(text):
+        before = [y for y in out if y.end <= m.start() and m.start() - y.end <= _RELATIVE_REACH
+                  and "\n" not in text[y.end:m.start()]]
+        if before:
+            out.append(YearMark(m.start(), m.end(), before[-1].year + _RELATIVE_YEARS[m.group()],
+                                False))
+            out.sort(key=lambda y: y.start)
+    return out
 
 
 #: A yearly record's title: 2022年政府信息公开工作年度报告, 2019年大事记, 2023年工作总结.
