@@ -15,7 +15,9 @@ from dataclasses import dataclass, field, replace
 from kg.doc import ORG_CLASSES, AwardFact, Mention, Sentence
 from kg.extract.mentions import Context, person_name_at
 from kg.extract.text import (
+    PHRASE_BREAKS,
     QUOTE_PAIRS,
+    SEGMENT_BREAKS,
     YearMark,
     clause_start,
     is_cjk,
@@ -337,7 +339,7 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
                        if a.rule_id in _POLITICAL)
         # the year of the award's own ；-clause; else a yearly record's year (本年度…；…) before
         # a year an earlier clause gave (继2017年荣获…后，…；…)
-        segment = max(sentence.start, clause_start(text, trig_start, _SEGMENT_BREAKS))
+        segment = max(sentence.start, clause_start(text, trig_start, SEGMENT_BREAKS))
         year = _year_after(text, spans[-1].end) or year_before(years, trig_start, segment) \
             or record_year(ctx.title) or year_before(years, trig_start, sentence.start) \
             or _decision_year(ctx)
@@ -401,7 +403,6 @@ def _title_lines(text: str) -> str:
     return "" if "。" in head else head
 
 
-_SEGMENT_BREAKS = frozenset("；;。")
 _TRIGGER_KINDS = ("award_passive", "award_active", "award_grant", "award_reconfirm")
 #: The kinds of honour core that name an individual's title.
 _PERSON_CORES = ("individual", "both")
@@ -468,7 +469,7 @@ def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], tri
                   trig_end: int, honour_start: int, kind: str, state: _SentenceState
                   ) -> tuple[list[Mention], list[Mention], float]:
     text = ctx.text
-    floor = clause_start(text, trig_start, frozenset("，,；;。"))
+    floor = clause_start(text, trig_start, PHRASE_BREAKS)
     floor = max(floor, sentence.start)
     bei = text.rfind("被", floor, trig_start)
     awarders: list[Mention] = []
@@ -508,7 +509,7 @@ def _subject_of_clause_before(text: str, mentions: list[Mention], floor: int, he
     又 …) goes on with the subject that opened the clause before it, in its ；-segment."""
     if floor <= start or text[floor - 1] not in "，," or not _gap_ok(text[floor:head], None):
         return None
-    before = max(start, clause_start(text, floor - 1, _SEGMENT_BREAKS | {"，", ","}))
+    before = max(start, clause_start(text, floor - 1, PHRASE_BREAKS))
     there = [m for m in mentions if before <= m.start and m.end < floor and _may_receive(m)]
     # the clause must open with it; 该关女关员高雅琴…: the person the unit introduces
     return _head_of(text, there) if there and there[0].start == before else None

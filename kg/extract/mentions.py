@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kg.doc import Mention, Sentence
-from kg.extract.text import is_cjk, squash
+from kg.extract.text import inside_marks, is_cjk, squash
 from kg.patterns import Resources
 
 __all__ = [
@@ -320,7 +320,7 @@ def _dotted_names(ctx: Context) -> list[Mention]:
     text, out = ctx.text, []
     for offset, m in ctx.sentence_matches("person_dotted"):
         dot = offset + m.start("dot")
-        if _in_quotes(text, dot):
+        if inside_marks(text, dot, "“", "”", 20, one_line=True):
             continue  # “新国门·快通关”: a slogan's dot
         start = dot
         while start > 0 and dot - start < 4 and is_cjk(text[start - 1]) and not any(
@@ -337,12 +337,6 @@ def _dotted_names(ctx: Context) -> list[Mention]:
             out.append(Mention(start, end, text[start:end], "Person", text[start:end],
                                "person_dotted"))
     return out
-
-
-def _in_quotes(text: str, pos: int) -> bool:
-    """Whether ``pos`` is inside a quotation that opened on its line."""
-    opened = text.rfind("“", max(0, pos - 20), pos)
-    return opened >= 0 and text.rfind("”", opened, pos) < 0 and "\n" not in text[opened:pos]
 
 
 def _word_starts(ctx: Context, text: str, pos: int) -> bool:

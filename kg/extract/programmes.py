@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from kg.doc import Mention, ProgrammeFact, Sentence
 from kg.extract.mentions import Context
 from kg.extract.text import (
+    PHRASE_BREAKS,
     QUOTE_PAIRS,
+    SEGMENT_BREAKS,
     YearMark,
     clause_start,
     is_cjk,
@@ -78,7 +80,7 @@ _WORD_GOES_ON = frozenset("化性")
 
 
 def _verb_before(ctx: Context, pos: int, floor: int) -> bool:
-    clause = ctx.text[clause_start(ctx.text, pos, frozenset("，,；;。")):pos]
+    clause = ctx.text[clause_start(ctx.text, pos, PHRASE_BREAKS):pos]
     clause = clause[max(0, len(clause) - 40):] if floor >= 0 else clause
     return ctx.res.lexicon.trigger_pattern("programme").search(clause) is not None
 
@@ -157,7 +159,7 @@ def _book_titles(ctx: Context, sentence: Sentence) -> list[_Found]:
             continue
         start, end = sentence.start + q.start, sentence.start + q.end
         inner = q.inner.strip()
-        before = ctx.text[clause_start(ctx.text, start, frozenset("，,；;。")):start]
+        before = ctx.text[clause_start(ctx.text, start, PHRASE_BREAKS):start]
         law = inner.endswith(("法", "条例", "法规")) and not inner.endswith(("办法", "方法"))
         short = inner.startswith("若干") or inner in ctx.res.lexicon.programme_heads
         # 《关于命名…的决定》: an official document's title names the document (a decision,
@@ -343,7 +345,7 @@ def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
         mention = Mention(item.start, item.end, ctx.text[item.start:item.end], "Programme",
                           item.name, item.rule)
         orgs = _organisations(ctx, sentence, mentions, item)
-        semi = clause_start(ctx.text, item.start, frozenset("；;。"))
+        semi = clause_start(ctx.text, item.start, SEGMENT_BREAKS)
         year = _year_in_name(item.name) or year_before(years, item.start, semi) or \
             record_year(ctx.title)
         facts[item.name] = ProgrammeFact(sentence, mention, tuple(orgs), year,
@@ -367,13 +369,13 @@ def _organisations(ctx: Context, sentence: Sentence, mentions: list[Mention], it
     if own is not None:
         entry = ctx.res.lexicon.orgs[own.group()]
         return [Mention(item.start, item.start, "", entry.cls, entry.canonical, "name_prefix")]
-    floor = clause_start(text, item.start, frozenset("，,；;。"))
+    floor = clause_start(text, item.start, PHRASE_BREAKS)
     orgs = [m for m in mentions if m.end <= item.start and m.start >= sentence.start
             and m.cls in _RUNNERS and not _under_guidance(text, m)]
     zai = [m for m in orgs if m.start >= floor and text[m.start - 1:m.start] == "在"]
     if zai:
         return [] if zai[0].cls == "Generic" else [zai[0]]
-    semi = clause_start(text, item.start, frozenset("；;。"))
+    semi = clause_start(text, item.start, SEGMENT_BREAKS)
     for scope in ([m for m in orgs if m.start >= floor], [m for m in orgs if m.start >= semi],
                   orgs):
         subjects = [m for m in scope if not text[max(0, m.start - 2):m.start].endswith(

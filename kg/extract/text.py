@@ -12,6 +12,8 @@ from kg.patterns import Resources
 
 __all__ = [
     "CLAUSE_BREAKS",
+    "PHRASE_BREAKS",
+    "SEGMENT_BREAKS",
     "OPEN_QUOTES",
     "QUOTE_PAIRS",
     "Quoted",
@@ -29,6 +31,9 @@ OPEN_QUOTES = "“‘「『\""
 QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "\"": "\"", "《": "》"}
 #: Characters that end a clause for subject and year lookup.
 CLAUSE_BREAKS = frozenset("，,；;：:")
+#: What ends a comma clause of a sentence, and what ends a ；-segment of one.
+PHRASE_BREAKS = frozenset("，,；;。")
+SEGMENT_BREAKS = frozenset("；;。")
 _QUOTE_CHARS = "“”‘’「」『』\"'《》"
 _OPENER = re.compile("[" + re.escape("".join(QUOTE_PAIRS)) + "]")
 
@@ -146,6 +151,15 @@ def year_before(marks: list[YearMark], pos: int, floor: int = 0) -> int | None:
         if floor <= mark.start and mark.end <= pos:
             found = mark.year
     return found
+
+
+def inside_marks(text: str, pos: int, opening: str, closing: str, reach: int, *,
+                 one_line: bool = False) -> bool:
+    """Whether ``pos`` is inside a pair of marks (《…》, “…”) that opened at most ``reach``
+    characters before it (and, with ``one_line``, on its line)."""
+    opened = text.rfind(opening, max(0, pos - reach), pos)
+    return opened >= 0 and text.rfind(closing, opened, pos) < 0 and not (
+        one_line and "\n" in text[opened:pos])
 
 
 def clause_start(text: str, pos: int, breaks: frozenset[str] = CLAUSE_BREAKS) -> int:

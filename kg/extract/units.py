@@ -21,7 +21,7 @@ from kg.extract.mentions import (
     left_name,
     squash_name,
 )
-from kg.extract.text import is_cjk
+from kg.extract.text import inside_marks, is_cjk
 
 __all__ = [
     "coordinated_offices",
@@ -207,11 +207,6 @@ def _standalone_place(ctx: Context, end: int, floor: int) -> int:
     return start
 
 
-def _in_book_title(text: str, pos: int) -> bool:
-    opened = text.rfind("《", max(0, pos - 40), pos)
-    return opened >= 0 and text.rfind("》", opened, pos) < 0
-
-
 def _known_office_start(ctx: Context, end: int, floor: int) -> int | None:
     """Where the longest known sub-office name (the lexicon's) that ends at ``end``
     starts, or None."""
@@ -247,7 +242,7 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
     for m in re.finditer("海关", ctx.text):
         if spans.covered(m.start(), m.end()) or ctx.text.startswith("海关总署", m.start()):
             continue
-        if _in_book_title(ctx.text, m.start()):
+        if inside_marks(ctx.text, m.start(), "《", "》", 40):
             continue
         start = left_name(ctx.text, m.start(), ctx.res, max_tokens=5, max_chars=8,
                           floor=spans.floor(m.start()))
