@@ -15,11 +15,13 @@ The pipeline (and with it jieba) is imported only inside ``kg build`` so that
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -141,6 +143,49 @@ class KgGroup(click.Group):
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
 def main(debug: bool) -> None:
     """Knowledge graphs from Chinese customs documents: build, query, check, picture."""
+    _show_notices()
+
+
+class _Notices(logging.Handler):
+    """The library's notices (the ``kg`` logger, INFO and up) as ``kg: …`` lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"kg: {_printable(record.getMessage())}", err=True)
+
+
+def _show_notices() -> None:
+    log = logging.getLogger("kg")
+    if not any(isinstance(h, _Notices) for h in log.handlers):
+        log.addHandler(_Notices())
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
+#: Control characters in a path or a message: shown as escapes, so that one outcome stays
+#: one line (a file name may hold a line break).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _printable(text: str) -> str:
+    """``text`` fit for one line of a terminal: control characters as ``\\n``/``\\xNN``
+    escapes, lone surrogates (bytes of a file name that are not UTF-8) as U+FFFD."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _seconds_since_start() -> float:
+    """Seconds since this process started (interpreter start-up included, from /proc where
+    there is one), else since this module was imported."""
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED
+
+
+_IMPORTED = time.perf_counter()
 
 
 def _graph_option(default: str = "output") -> Callable[[_F], _F]:
@@ -181,7 +226,7 @@ def build_command(paths: tuple[Path, ...], out_dir: Path, base_iri: str,
         report = pipeline.build(inputs, out_dir, base_iri=base_iri, formats=formats,
                                 workers=workers, html=not no_html, data_dirs=data_dirs,
                                 cache=not no_cache, on_outcome=on_outcome)
-    click.echo(_SURROGATE.sub("\ufffd", _build_summary(report)))
+    click.echo(_build_summary(report, _seconds_since_start()))
     if not report.ok:
         raise SystemExit(1)
 
@@ -193,7 +238,7 @@ def _progress(pipeline: Any, inputs: Sequence[Path]) -> Iterator[OutcomeHook | N
     The bar needs the number of inputs; without ``pipeline.find_documents`` to count them,
     a line per finished document is drawn instead.
     """
-    if not click.get_text_stream("stderr").isatty():
+    if not sys.stderr.isatty():
         yield None
         return
     finder = getattr(pipeline, "find_documents", None)
@@ -212,23 +257,44 @@ def _progress(pipeline: Any, inputs: Sequence[Path]) -> Iterator[OutcomeHook | N
 def _reason(outcome: Outcome) -> str:
     """The outcome's one-line reason, led by its path (once)."""
     if outcome.reason.startswith(outcome.path):
-        return outcome.reason
-    return f"{outcome.path}: {outcome.reason}"
+        return _printable(outcome.reason)
+    return _printable(f"{outcome.path}: {outcome.reason}")
 
 
-def _build_summary(report: BuildReport) -> str:
-    counts: dict[str, int] = {"built": 0, "skipped": 0, "failed": 0}
+#: Ignored files listed one by one in the summary; the rest are counted (the report lists
+#: every one).
+_IGNORED_SHOWN = 10
+
+
+def _build_summary(report: BuildReport, since_start: float | None = None) -> str:
+    counts: dict[str, int] = {"built": 0, "skipped": 0, "failed": 0, "ignored": 0}
     for outcome in report.outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
-    lines = [(f"documents: {counts['built']} built, {counts['skipped']} skipped, "
-              f"{counts['failed']} failed")]
-    lines += [f"  {o.status}: {_reason(o)}" for o in report.outcomes if o.status != "built"]
+    head = (f"documents: {counts['built']} built, {counts['skipped']} skipped, "
+            f"{counts['failed']} failed")
+    if counts["ignored"]:
+        head += f"; {counts['ignored']} other file(s) ignored"
+    lines = [head]
+    lines += [f"  {o.status}: {_reason(o)}" for o in report.outcomes
+              if o.status in ("skipped", "failed")]
+    lines += [f"  note: {_reason(o)}" for o in report.outcomes
+              if o.status == "built" and o.reason]
+    ignored = [o for o in report.outcomes if o.status == "ignored"]
+    lines += [f"  ignored: {_reason(o)}" for o in ignored[:_IGNORED_SHOWN]]
+    if len(ignored) > _IGNORED_SHOWN:
+        lines.append(f"  ... and {len(ignored) - _IGNORED_SHOWN} more ignored "
+                     "(build-report.json lists every one)")
     entities = ", ".join(f"{name} {n}" for name, n in report.entity_counts.items())
     lines.append(f"entities: {entities or 'none'}")
     lines.append(f"awards: {report.awards}  programmes: {report.programmes}  "
                  f"triples: {report.triples}")
-    lines.append("wrote: " + (", ".join(str(f) for f in report.files) or "nothing"))
-    lines.append(f"time: {report.seconds:.1f} s")
+    lines.append("wrote: " + (", ".join(_printable(str(f)) for f in report.files)
+                              or "nothing"))
+    if since_start is None:
+        lines.append(f"time: {report.seconds:.1f} s")
+    else:
+        lines.append(f"time: {max(since_start, report.seconds):.1f} s "
+                     f"(start-up included; the build itself {report.seconds:.1f} s)")
     return "\n".join(lines)
 
 
@@ -242,18 +308,38 @@ def _build_summary(report: BuildReport) -> str:
 @_graph_option()
 @click.option("--format", "fmt", type=click.Choice(list(FORMATTERS)), default="table",
               show_default=True, help="How to print the results.")
+@click.option("--limit-rows", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="The most rows the table shows (0: all); csv, tsv, json and jsonl "
+                   "write every row.")
 @click.option("--allow-update", is_flag=True,
               help="Apply a SPARQL UPDATE to an in-memory copy instead of refusing it.")
+@click.option("--allow-service", is_flag=True,
+              help="Let SERVICE (and an update's LOAD) reach the network instead of "
+                   "refusing the query.")
 def query_command(sparql: str | None, query_file: Any, graph: Path, fmt: str,
-                  allow_update: bool) -> None:
-    """Run a SPARQL query (the contract's prefixes are predeclared)."""
-    from kg.query import run_query
+                  limit_rows: int, allow_update: bool, allow_service: bool) -> None:
+    """Run a SPARQL query (the contract's prefixes are predeclared); rows are written as
+    they come."""
+    from kg.query import query_chunks
 
     if (sparql is None) == (query_file is None):
         raise click.UsageError("give a QUERY or -f FILE.rq, not both or neither")
     text = sparql if sparql is not None else query_file.read()
-    result = run_query(text, graph, allow_update=allow_update)
-    click.echo(FORMATTERS[fmt](result), nl=False)
+    _echo_chunks(query_chunks(text, graph, fmt, allow_update=allow_update,
+                              allow_service=allow_service, limit_rows=limit_rows))
+
+
+def _echo_chunks(chunks: Iterator[str]) -> None:
+    """Print the chunks as they come.  A reader that stops early (``kg query … | head``)
+    ends the command quietly, exit 0: the rest goes to the null device, so Python's final
+    flush of stdout does not complain either."""
+    try:
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(0) from None
 
 
 # -------------------------------------------------------------------- stats
@@ -272,6 +358,37 @@ def stats_command(graph: Path) -> None:
              ("years", counts.years), ("triples", counts.triples)]
     width = max(len(name) for name, _ in rows)
     click.echo("\n".join(f"{name:<{width}}  {n:>7}" for name, n in rows))
+
+
+# -------------------------------------------------------------------- names
+
+
+@main.command("names")
+@click.argument("pattern", required=False)
+@_graph_option()
+@click.option("--type", "cls", default=None, metavar="CLASS",
+              help="Only this class (Bureau, SubOffice, Department, Honour, Person …).")
+def names_command(pattern: str | None, graph: Path, cls: str | None) -> None:
+    """List the names in a build: label, class, documents naming it, other names.
+
+    PATTERN keeps the entities whose label or another name contains it.
+    """
+    from kg.query import open_store
+    from kg.query.labels import entity_names
+
+    store, _ = open_store(graph)
+    found = entity_names(store, cls=cls, pattern=pattern)
+    if not found:
+        click.echo("no names" + (f" matching {pattern!r}" if pattern else ""))
+        return
+    width = max(len(n.cls) for n in found)
+    for n in found:
+        also = f"  (also {'、'.join(n.aliases)})" if n.aliases else ""
+        click.echo(_printable(f"{n.cls:<{width}}  {n.documents:>4} doc  {n.label}{also}"))
+    per_class: dict[str, int] = {}
+    for n in found:
+        per_class[n.cls] = per_class.get(n.cls, 0) + 1
+    click.echo(f"{len(found)} names: " + ", ".join(f"{c} {k}" for c, k in per_class.items()))
 
 
 # ----------------------------------------------------------------- validate
@@ -375,8 +492,10 @@ def load_command(build: Path, endpoint: str, bulk: bool, union_default: bool,
     policy = RetryPolicy(attempts=retries + 1, backoff=backoff, timeout=timeout)
     report = load(build, endpoint, policy=policy, bulk=bulk, union_default=union_default,
                   graph_param=graph_param, on_loaded=loaded)
-    click.echo(f"{len(report.graphs)} graphs, {report.triples} triples into "
-               f"{report.endpoint} in {report.seconds:.1f} s")
+    line = (f"{report.document_graphs} document graphs ({report.document_triples} triples)")
+    if union_default:
+        line += f" and the union default graph ({report.union_triples} distinct triples)"
+    click.echo(f"{line} into {report.endpoint} in {report.seconds:.1f} s")
 
 
 # ---------------------------------------------------------------------- viz
@@ -385,7 +504,8 @@ def load_command(build: Path, endpoint: str, bulk: bool, union_default: bool,
 @main.command("viz")
 @_graph_option()
 @click.option("-o", "--output", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="The HTML file (default: graph.html beside the graph).")
+              default=None, help="The HTML file (default: graph.html beside the graph; with "
+                                 "--focus, graph-<focus>-<depth>.html).")
 @click.option("--focus", default=None, help="Centre the picture on this entity (any name).")
 @click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True,
               help="How many links from the focus to show.")
@@ -395,6 +515,16 @@ def viz_command(graph: Path, out_file: Path | None, focus: str | None, depth: in
     from kg.viz import write_html
 
     if out_file is None:
-        out_file = (graph if graph.is_dir() else graph.parent) / "graph.html"
+        # a picture of a neighbourhood gets its own file: the build's pictures stay
+        name = "graph.html" if focus is None else f"graph-{_file_part(focus)}-{depth}.html"
+        out_file = (graph if graph.is_dir() else graph.parent) / name
     for path in write_html(read_output(graph), out_file, focus=focus, depth=depth):
         click.echo(f"wrote {path}")
+
+
+_FILE_UNSAFE = re.compile(r"[\\/:*?\"<>|\s\x00-\x1f]+")
+
+
+def _file_part(name: str) -> str:
+    """``name`` as part of a file name: path separators, reserved marks and spaces as ``_``."""
+    return _FILE_UNSAFE.sub("_", name).strip("._")[:60] or "focus"

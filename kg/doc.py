@@ -78,7 +78,8 @@ class DocumentMeta:
     """What ingest learnt about a document besides its text.
 
     ``title``, ``date`` (ISO ``YYYY-MM-DD`` or ``YYYY-MM`` or ``YYYY``), ``publisher`` and
-    ``creator`` are ``None`` when the text does not state them.
+    ``creator`` are ``None`` when the text does not state them.  ``replaced`` counts the
+    bytes of the file that no codec could read and that stand as U+FFFD in the text.
     """
 
     title: str
@@ -87,6 +88,7 @@ class DocumentMeta:
     creator: str | None = None
     encoding: str = "utf-8"
     media_type: str = "text/plain"
+    replaced: int = 0
 
 
 @_pickled_by_fields
@@ -179,12 +181,14 @@ class EntityKey(NamedTuple):
 @_pickled_by_fields
 @dataclass(frozen=True, slots=True, order=True)
 class Entity:
-    """A resolved entity: its key, its label, the other names the text used, its parent."""
+    """A resolved entity: its key, its label, the other names the text used, its parent,
+    and for a sub-office its official 关区代码 where the gazetteer knows it."""
 
     key: EntityKey
     label: str
     aliases: tuple[str, ...] = ()
     parent: EntityKey | None = None
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -236,7 +240,10 @@ class Document:
     Attributes:
         id: a stable identifier derived from the file name (the document IRI's last part).
         path: the path the document was read from, as given.
-        text: the cleaned text; never changes after ingest.
+        text: the cleaned text, in simplified script; never changes after ingest.
+        source_text: the cleaned text as written, when it is in traditional script (``text``
+            is then its character-for-character simplified form, so a span of one is a span
+            of the other); "" otherwise.
         meta: title, date, publisher, creator, encoding.
         sentences: set by ``segment``.
         tokens: ``(start, end)`` of each jieba token, set by ``segment``.
@@ -261,6 +268,7 @@ class Document:
     resolved_awards: tuple[ResolvedAward, ...] = ()
     resolved_programmes: tuple[ResolvedProgramme, ...] = ()
     mentioned: tuple[EntityKey, ...] = field(default=())
+    source_text: str = ""
 
 
 @_pickled_by_fields
@@ -268,12 +276,14 @@ class Document:
 class Outcome:
     """What became of one input file in a build.
 
-    ``status`` is ``"built"``, ``"skipped"`` (empty, binary, undecodable, no Chinese text)
-    or ``"failed"`` (an unexpected error while processing it); ``reason`` is one line.
+    ``status`` is ``"built"``, ``"skipped"`` (empty, binary, undecodable, no Chinese text;
+    a dangling link or a folder that cannot be read), ``"failed"`` (an error while
+    processing it) or ``"ignored"`` (a file met in a folder that is of no kind kg reads);
+    ``reason`` is one line (for a built document, a note such as bytes replaced, or "").
     """
 
     path: str
-    status: Literal["built", "skipped", "failed"]
+    status: Literal["built", "skipped", "failed", "ignored"]
     reason: str = ""
     doc_id: str = ""
 
@@ -292,5 +302,5 @@ class BuildReport:
 
     @property
     def ok(self) -> bool:
-        """True when every input was built."""
-        return all(o.status == "built" for o in self.outcomes)
+        """True when every document was built (files of other kinds may be ignored)."""
+        return all(o.status in ("built", "ignored") for o in self.outcomes)

@@ -34,6 +34,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.doc import Document, EntityIndex, EntityKey, ResolvedAward, ResolvedProgramme
+from kg.errors import GraphError
 from kg.vocab import CKG, IriMinter, rdflib_term
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "award_identity",
     "build_dataset",
     "build_quads",
+    "check_document",
     "corpus_facts",
     "document_quads",
     "document_statements",
@@ -67,6 +69,7 @@ _DERIVED, _RUNS = _n(PROV.wasDerivedFrom), _n(CKG.runsProgramme)
 _YEAR_CLASS, _YEAR_VALUE, _DOCUMENT = _n(CKG.Year), _n(CKG.yearValue), _n(CKG.Document)
 _TITLE, _DATE, _PUBLISHER = _n(DCTERMS.title), _n(DCTERMS.date), _n(DCTERMS.publisher)
 _CREATOR, _IDENTIFIER = _n(DCTERMS.creator), _n(DCTERMS.identifier)
+_CODE = _n(CKG.customsCode)
 _DATE_TYPES = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}
 
 #: The N-Triples text of ``rdf:type``, which sorts before every other predicate.
@@ -275,7 +278,10 @@ class _Writer:
         local = {e.key: e for e in self.doc.entities}
         for key, entity in local.items():  # any order: the lines are a set
             node = self.entity(key, entity.aliases)
-            parent = self.index.entities[self.index.key(key)].parent
+            merged = self.index.entities[self.index.key(key)]
+            if merged.code:
+                self.add(node, _CODE, _typed(merged.code, XSD.string))
+            parent = merged.parent
             if parent is not None and entity.parent is not None:
                 self.add(node, _SUB_ORG, self.entity(parent))
         for award in self.doc.resolved_awards:
@@ -319,6 +325,41 @@ class Statements:
     def quads(self) -> list[ox.Quad]:
         """The statements as pyoxigraph quads (parsed from their N-Quads text)."""
         return list(ox.parse(self.nquads(), format=ox.RdfFormat.N_QUADS))
+
+
+def check_document(doc: Document, minter: IriMinter | None = None) -> None:
+    """Raise :class:`~kg.errors.GraphError` naming the document if some term of its graph
+    cannot be made (an IRI that cannot be minted, a label or evidence pyoxigraph refuses),
+    so that a document that could not be written fails alone, before the corpus is.
+
+    Args:
+        doc: a resolved document.
+        minter: the build's minter (the default base: whether a term can be made does not
+            depend on the base, which is checked on its own).
+    """
+    minter = minter or IriMinter()
+    try:
+        for entity in doc.entities:
+            _n(minter.entity(entity.key.cls, entity.key.canonical))
+            for text in (entity.label, *entity.aliases):
+                _zh(text)
+        for award in doc.resolved_awards:
+            _zh(award.evidence)
+            if award.edition:
+                _zh(award.edition)
+            if award.year is not None:
+                minter.year(award.year)
+        for occurrence in doc.resolved_programmes:
+            _zh(occurrence.evidence)
+            if occurrence.year is not None:
+                minter.year(occurrence.year)
+        _n(minter.document(doc.id))
+        for text in (doc.meta.title, doc.meta.publisher, doc.meta.creator):
+            if text:
+                _zh(text)
+    except (ValueError, TypeError, UnicodeError, GraphError) as exc:
+        raise GraphError(f"cannot write this document's graph: {exc}".splitlines()[0],
+                         path=doc.path) from None
 
 
 def graph_order(doc_ids: Iterable[str], minter: IriMinter) -> list[str]:

@@ -117,6 +117,8 @@ class Lexicon:
     foreign_places: tuple[str, ...] = ()
     #: sub-office name -> its bureau's canonical name ("" when two bureaus have one so named)
     sub_offices: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: (bureau canonical, sub-office name) -> official 关区代码
+    office_codes: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)
 
     @functools.cached_property
     def org_pattern(self) -> re.Pattern[str]:
@@ -329,6 +331,7 @@ def load_lexicon(overlays: tuple[Path, ...] = ()) -> Lexicon:
     for r in _rows("triggers.tsv", ("kind", "word"), overlays):
         triggers.setdefault(r.values["kind"], []).append(r.values["word"])
     shapes = _rows("external_org_shapes.tsv", ("kind", "word", "political"), overlays)
+    offices = _rows("sub_offices.tsv", ("name", "bureau"), overlays)
     return Lexicon(
         orgs=_org_table(_rows("organisations.tsv", ("canonical", "class", "aliases"), overlays)),
         regions=regions,
@@ -353,14 +356,28 @@ def load_lexicon(overlays: tuple[Path, ...] = ()) -> Lexicon:
                          for r in shapes if r.values["kind"] == "body"},
         foreign_places=_longest_first(
             [r.values["name"] for r in _rows("foreign_places.tsv", ("name",), overlays)]),
-        sub_offices=_sub_office_table(_rows("sub_offices.tsv", ("name", "bureau"), overlays)),
+        sub_offices=_sub_office_table(offices),
+        office_codes=_office_code_table(offices),
     )
 
 
 def _sub_office_table(rows: list[TsvRow]) -> dict[str, str]:
-    """Name -> bureau; a name listed under two bureaus maps to "" (no parent from it)."""
+    """Name (and former name) -> bureau; a name listed under two bureaus maps to "" (no
+    parent from it)."""
     table: dict[str, str] = {}
     for row in rows:
-        name, bureau = row.values["name"], row.values["bureau"]
-        table[name] = bureau if table.get(name, bureau) == bureau else ""
+        bureau = row.values["bureau"]
+        for name in (row.values["name"], *_split(row.values.get("former", ""))):
+            table[name] = bureau if table.get(name, bureau) == bureau else ""
     return table
+
+
+def _office_code_table(rows: list[TsvRow]) -> dict[tuple[str, str], str]:
+    """(bureau, name or former name) -> the office's 4-digit 关区代码, where the row gives one."""
+    codes: dict[tuple[str, str], str] = {}
+    for row in rows:
+        code = row.values.get("code", "")
+        if code:
+            for name in (row.values["name"], *_split(row.values.get("former", ""))):
+                codes[(row.values["bureau"], name)] = code
+    return codes

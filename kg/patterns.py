@@ -249,6 +249,10 @@ def _tag_name(code: int) -> str:
     return "".join(letters)
 
 
+#: Notices a user should see once (the CLI prints the ``kg`` logger's INFO lines).
+_LOG = logging.getLogger("kg")
+
+
 def _cache_file(name: str) -> Path:
     """A prebuilt dictionary kept across runs in the user's cache directory (the temporary
     directory when that cannot be made)."""
@@ -319,6 +323,7 @@ def _initialize(tokenizer: Any) -> None:
         tokenizer.cache_file = str(shared)
         tokenizer.initialize()
         return
+    _LOG.info("making the word dictionaries in %s (once per machine; 5-20 s)", shared.parent)
     own = shared.with_name(f"{shared.name}.{os.getpid()}")
     tokenizer.cache_file = str(own)
     tokenizer.initialize()

@@ -74,7 +74,7 @@ from kg import (
     segment,
     viz,
 )
-from kg._fs import atomic_write_text, ensure_dir, publish
+from kg._fs import atomic_write_text, ensure_dir, publish_set, recover, scratch_dir
 from kg.doc import BuildReport, Document, EntityIndex, Outcome
 from kg.errors import DocumentError, InputError, KgError
 from kg.ingest import find_documents
@@ -120,7 +120,7 @@ class Pipeline:
     resources: Resources
 
     def __post_init__(self) -> None:
-        available = {"id", "path", "text", "meta"}
+        available = {"id", "path", "text", "meta", "source_text"}
         for name, _, requires, assigns in STAGES:
             missing = set(requires) - available
             if missing:
@@ -150,12 +150,22 @@ def process_document(path: str, root: str | None, overlays: tuple[str, ...] = ()
     try:
         pipeline = Pipeline(load_resources(tuple(Path(o) for o in overlays)))
         doc = pipeline(doc)
+        graph.check_document(doc)
     except KgError as exc:
         return Outcome(path, "failed", str(exc), doc.id), None
     except Exception as exc:  # noqa: BLE001 - one bad document must not sink the build
         reason = f"{path}: internal error {type(exc).__name__}: {exc}".splitlines()[0]
         return Outcome(path, "failed", reason, doc.id), None
-    return Outcome(path, "built", "", doc.id), doc
+    return built(path, doc), doc
+
+
+def built(path: str, doc: Document) -> Outcome:
+    """The outcome of a built document, with a note where its text is not quite its file's."""
+    note = ""
+    if doc.meta.replaced:
+        note = (f"{doc.meta.replaced} byte(s) no codec reads were replaced by U+FFFD "
+                f"(read as {doc.meta.encoding})")
+    return Outcome(path, "built", note, doc.id)
 
 
 def _slim(doc: Document) -> Document:
@@ -312,20 +322,28 @@ def _job(path: str, root: str | None, overlays: tuple[str, ...], cache_dir: str 
     return outcome, doc
 
 
-def _roots(paths: Sequence[str | Path]) -> dict[Path, Path | None]:
+def _roots(paths: Sequence[str | Path], exclude: Sequence[Path] = ()
+           ) -> tuple[dict[Path, Path | None], list[Outcome]]:
     """Each document once (however many arguments name it), with the directory it was
-    found under, which its id is taken relative to."""
+    found under, which its id is taken relative to; and an outcome for every other path
+    met on the way (ignored, or skipped where it may hide a document)."""
     roots: dict[Path, Path | None] = {}
+    ignored: dict[str, Outcome] = {}
     seen: set[Path] = set()
     for given in paths:
         given = Path(given)
         is_dir = given.is_dir()
-        for found in ingest.find_documents([given]):
-            real = found.resolve()
+        found = ingest.survey([given], exclude=exclude)
+        for path in found.documents:
+            real = path.resolve()
             if real not in seen:
                 seen.add(real)
-                roots[found] = given if is_dir else None
-    return roots
+                roots[path] = given if is_dir else None
+        for path, reason, blocking in found.ignored:
+            ignored.setdefault(str(path), Outcome(str(path), "skipped" if blocking
+                                                  else "ignored", reason))
+    # a file named on its own is read, though a folder given beside it would pass it over
+    return roots, sorted(o for o in ignored.values() if Path(o.path).resolve() not in seen)
 
 
 def _run(files: dict[Path, Path | None], workers: int, overlays: tuple[str, ...],
@@ -382,7 +400,7 @@ def _cached(hits: list[tuple[Path, str]], cache: _Cache | None,
             late.append((str(path), str(root) if root else None, overlays,
                          str(cache.directory) if cache is not None else None, key))
             continue
-        yield Outcome(str(path), "built", "", found.id), found
+        yield built(str(path), found), found
 
 
 def _unique_ids(docs: list[Document], outcomes: list[Outcome]) -> list[Document]:
@@ -509,7 +527,12 @@ def _render(exporter: export.Exporter, source: Path, prefixes: dict[str, str],
         items = [q.triple for q in parsed] if exporter.union else list(parsed)
         target.write_bytes(exporter.writer(items, prefixes))
     elif exporter.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-        ox.serialize(parsed, output=target, format=exporter.rdf_format, prefixes=prefixes)
+        raw = target.with_name(target.name + ".raw")
+        prefixes = export.turtle_prefixes(prefixes)
+        ox.serialize(parsed, output=raw, format=exporter.rdf_format, prefixes=prefixes)
+        with open(raw, "rb") as source, open(target, "wb") as handle:
+            handle.writelines(export.tidy_names(source, prefixes))
+        raw.unlink()
     else:
         ox.serialize(parsed, output=target, format=exporter.rdf_format)
     return target
@@ -522,33 +545,41 @@ def _exporter(name: str) -> export.Exporter:
     return export.EXPORTERS[name]
 
 
-def _write_outputs(docs: list[Document], index: EntityIndex, minter: IriMinter, out: Path,
+def _write_outputs(docs: list[Document], index: EntityIndex, minter: IriMinter, final: Path,
                    formats: Sequence[str], html: bool, workers: int = 1
-                   ) -> tuple[list[Path], int]:
-    """Write every requested format (and the picture) atomically; returns the paths written
-    and the number of distinct triples.  With several workers (and ``fork``) the named
-    graphs and the formats are written by worker processes (:func:`_write_in_parallel`);
-    the bytes are the same."""
+                   ) -> tuple[list[str], int]:
+    """Write every requested format (and the picture) into the scratch directory ``final``;
+    returns the names of the files made there and the number of distinct triples.  With
+    several workers (and ``fork``) the named graphs and the formats are written by worker
+    processes (:func:`_write_in_parallel`); the bytes are the same."""
     exporters = [_exporter(name) for name in dict.fromkeys(formats)]
     prefixes = export.prefixes_for(Graph(), minter.base)
-    with tempfile.TemporaryDirectory(prefix=".kg-build-", suffix=".tmp", dir=out) as scratch:
-        tmp = Path(scratch)
-        written = []
-        if workers > 1 and len(docs) >= _PARALLEL_WRITE_MIN and \
-                "fork" in multiprocessing.get_all_start_methods():
-            files, triples, count = _write_in_parallel(docs, index, minter, tmp, exporters,
-                                                       prefixes, workers)
-        else:
-            quads, triples, count = _stream_graph(docs, index, minter, tmp)
-            files = {e.name: _render(e, triples if e.union else quads, prefixes,
-                                     tmp / f"graph{e.suffix}") for e in exporters}
-        for exporter in exporters:  # made under tmp, published whole
-            path = out / f"graph{exporter.suffix}"
-            publish(files[exporter.name], path)
-            written.append(path)
-        if html:
-            written += viz.write_html(export.read_output(triples), out / "graph.html")
+    tmp = final / "work"
+    tmp.mkdir()
+    if workers > 1 and len(docs) >= _PARALLEL_WRITE_MIN and \
+            "fork" in multiprocessing.get_all_start_methods():
+        files, triples, count = _write_in_parallel(docs, index, minter, tmp, exporters,
+                                                   prefixes, workers)
+    else:
+        quads, triples, count = _stream_graph(docs, index, minter, tmp)
+        files = {e.name: _render(e, triples if e.union else quads, prefixes,
+                                 tmp / f"graph{e.suffix}") for e in exporters}
+    written = []
+    for exporter in exporters:
+        name = f"graph{exporter.suffix}"
+        os.replace(files[exporter.name], final / name)
+        written.append(name)
+    if html:
+        written += [p.name for p in viz.write_html(export.read_output(triples),
+                                                    final / "graph.html")]
+    shutil.rmtree(tmp)
     return written, count
+
+
+#: The files a build may write into its output directory: those of an earlier build that
+#: this one does not write are removed, so that every file there is from one build.
+_OUTPUT_NAMES = ("build-report.json", "graph.html", "timeline.html",
+                 *(f"graph{e.suffix}" for e in export.EXPORTERS.values()))
 
 
 #: Fewer documents than this are written in this process: forking would cost more.
@@ -823,16 +854,21 @@ def build(paths: Sequence[str | Path], out_dir: str | Path, *,
     started = time.perf_counter()
     minter = IriMinter(base_iri)
     out = ensure_dir(Path(out_dir))
+    recover(out)  # a set cut short by a kill is completed, stale scratch removed
     overlays = tuple(str(Path(d)) for d in data_dirs)
     fingerprint = _fingerprint(overlays)
     _fresh_resources(overlays, fingerprint)  # bad data files fail before any work
     for name in formats:
         _exporter(name)
-    files = _roots(paths)
+    files, ignored = _roots(paths, exclude=(out,))
     if not files:
-        raise InputError("no .txt or .html documents found", path=", ".join(map(str, paths)))
+        raise InputError(_nothing_found(ignored), path=", ".join(map(str, paths)),
+                         hint="kg reads " + ", ".join(sorted(ingest.TEXT_SUFFIXES)))
     store = _Cache(out / CACHE_DIR, fingerprint) if cache else None
-    outcomes, docs, used = [], [], set[str]()
+    outcomes, docs, used = list(ignored), [], set[str]()
+    for outcome in ignored:
+        if on_outcome is not None:
+            on_outcome(outcome)
     for outcome, doc in _run(files, workers, overlays, store, used):
         outcomes.append(outcome)
         if doc is not None:
@@ -842,17 +878,36 @@ def build(paths: Sequence[str | Path], out_dir: str | Path, *,
     if store is not None:
         store.prune(used)
     docs = _unique_ids(docs, outcomes)
-    # The documents live until the end: the collector need not walk them again and again
-    # while the corpus stages allocate (nor touch, in the forked writers, their pages).
-    gc.freeze()
+    scratch = scratch_dir(out)
     try:
-        index = resolve.merge_entities(docs)
-        written, triples = _write_outputs(docs, index, minter, out, formats, html, workers)
+        # The documents live until the end: the collector need not walk them again and
+        # again while the corpus stages allocate (nor touch, in the forked writers, their
+        # pages).
+        gc.freeze()
+        try:
+            index = resolve.merge_entities(docs)
+            written, triples = _write_outputs(docs, index, minter, scratch, formats, html,
+                                              workers)
+        finally:
+            gc.unfreeze()
+        written.append("build-report.json")
+        report = _report(outcomes, index, docs, triples, [out / n for n in written],
+                         started)
+        atomic_write_text(scratch / "build-report.json", _report_json(report))
+        publish_set(scratch, out, written,
+                    [n for n in _OUTPUT_NAMES if n not in written and (out / n).exists()])
     finally:
-        gc.unfreeze()
-    report = _report(outcomes, index, docs, triples, written, started)
-    atomic_write_text(out / "build-report.json", _report_json(report))
+        shutil.rmtree(scratch, ignore_errors=True)
     return report
+
+
+def _nothing_found(ignored: list[Outcome]) -> str:
+    """The message of a build that found no document, naming what it found instead."""
+    if not ignored:
+        return "no documents found"
+    shown = "; ".join(f"{o.path} ({o.reason})" for o in ignored[:3])
+    more = f"; and {len(ignored) - 3} more" if len(ignored) > 3 else ""
+    return f"no documents found, only {len(ignored)} other path(s): {shown}{more}"
 
 
 def _report(outcomes: list[Outcome], index: EntityIndex, docs: list[Document], triples: int,

@@ -27,6 +27,7 @@ from kg.doc import (
     ProgrammeFact,
     ResolvedAward,
     ResolvedProgramme,
+    Sentence,
 )
 from kg.patterns import Resources
 
@@ -208,17 +209,31 @@ def _longer_names(rows: list[tuple[ProgrammeFact, str, tuple[EntityKey, ...]]]
     """“三线五讲” and “三线五讲”党建业务融合模式 by the same organisation are one programme:
     a quoted name and the same quote with a head word after it.  An unquoted phrase that
     merely starts with a quoted name (区域通关 / 区域通关一体化改革) stays apart."""
-    quoted = {(n, o) for f, n, o in rows if f.rule_id == "programme.quoted"}
+    names: dict[tuple[EntityKey, ...], set[str]] = defaultdict(set)
+    for fact, name, orgs in rows:
+        if fact.rule_id == "programme.quoted":
+            names[orgs].add(name)
     merged = {}
-    for name, orgs in quoted:
-        longer = [n for n, o in quoted if o == orgs and n != name and n.startswith(name)
-                  and len(name) >= 3]
-        if longer:
-            merged[(name, orgs)] = min(longer, key=lambda n: (len(n), n))
+    for orgs, of_orgs in names.items():
+        # sorted, the names that start with a name come right after it: no name is
+        # compared with all the others
+        ordered = sorted(of_orgs)
+        for at, name in enumerate(ordered):
+            if len(name) < 3:
+                continue
+            shortest: str | None = None
+            for later in range(at + 1, len(ordered)):
+                other = ordered[later]
+                if not other.startswith(name):
+                    break
+                if shortest is None or (len(other), other) < (len(shortest), shortest):
+                    shortest = other
+            if shortest is not None:
+                merged[(name, orgs)] = shortest
     return merged
 
 
-def _resolve_programmes(b: _Builder, facts: Iterable[ProgrammeFact]
+def _resolve_programmes(b: _Builder, facts: Iterable[ProgrammeFact], doc: Document
                         ) -> list[ResolvedProgramme]:
     rows = _programme_groups(b, facts)
     merged = _longer_names(rows)
@@ -229,7 +244,8 @@ def _resolve_programmes(b: _Builder, facts: Iterable[ProgrammeFact]
             canonical = f"{org.canonical}/{label}" if org else label
             key = b.add(EntityKey("Programme", canonical), label, name)
             out.append(ResolvedProgramme(key, (org,) if org else (), fact.year,
-                                         fact.sentence.text, fact.rule_id, fact.confidence))
+                                         _evidence(doc, fact.sentence), fact.rule_id,
+                                         fact.confidence))
     return out
 
 
@@ -237,6 +253,43 @@ def _fact_order(fact: ResolvedAward | ResolvedProgramme) -> tuple[str, ...]:
     """A total order for facts whose year may be None."""
     return tuple("" if v is None else repr(v)
                  for v in (getattr(fact, f.name) for f in dataclasses.fields(fact)))
+
+
+def _evidence(doc: Document, sentence: Sentence) -> str:
+    """A fact's evidence: its sentence as the document writes it (traditional script stays)."""
+    if doc.source_text:
+        return doc.source_text[sentence.start:sentence.end]
+    return sentence.text
+
+
+def _with_written_forms(entities: tuple[Entity, ...], doc: Document) -> tuple[Entity, ...]:
+    """The entities with the traditional-script form of each of their names that the
+    document writes, as one more alias (labels stay simplified)."""
+    if not doc.source_text:
+        return entities
+    written: dict[str, set[str]] = defaultdict(set)
+    for m in doc.mentions:
+        original = clean_name(doc.source_text[m.start:m.end])
+        if original != clean_name(m.text):
+            written[clean_name(m.text)].add(original)
+    out = []
+    for e in entities:
+        extra = set().union(*(written.get(n, set()) for n in (e.label, *e.aliases)))
+        extra -= {e.label, *e.aliases}
+        out.append(dataclasses.replace(e, aliases=tuple(sorted({*e.aliases, *extra})))
+                   if extra else e)
+    return tuple(out)
+
+
+def _with_codes(entities: tuple[Entity, ...], res: Resources) -> tuple[Entity, ...]:
+    """Sub-offices with the 关区代码 the gazetteer gives the name under its bureau."""
+    codes = res.lexicon.office_codes
+    out = []
+    for e in entities:
+        bureau, _, local = e.key.canonical.rpartition("/")
+        code = codes.get((bureau, local), "") if e.key.cls == "SubOffice" and bureau else ""
+        out.append(dataclasses.replace(e, code=code) if code else e)
+    return tuple(out)
 
 
 def resolve_document(doc: Document, res: Resources) -> Document:
@@ -259,7 +312,8 @@ def resolve_document(doc: Document, res: Resources) -> Document:
                        fact.honour.text)
         awarders = tuple(sorted({_org_key(b, a) for a in fact.awarders}))
         awards.append(ResolvedAward(recipient, honour, fact.year, awarders, fact.edition,
-                                    fact.sentence.text, fact.rule_id, fact.confidence))
+                                    _evidence(doc, fact.sentence), fact.rule_id,
+                                    fact.confidence))
     for m in doc.mentions:
         if m.cls == "Honour":
             b.add(EntityKey("Honour", m.name), m.name, m.text)
@@ -267,8 +321,8 @@ def resolve_document(doc: Document, res: Resources) -> Document:
                 "body.political", "lexicon.political"):
             _org_key(b, m)
     _link_hierarchy(b, doc.hierarchy)
-    programmes = _resolve_programmes(b, doc.programmes)
-    entities = b.entities()
+    programmes = _resolve_programmes(b, doc.programmes, doc)
+    entities = _with_codes(_with_written_forms(b.entities(), doc), res)
     return dataclasses.replace(
         doc, entities=entities, resolved_awards=tuple(sorted(set(awards), key=_fact_order)),
         resolved_programmes=tuple(sorted(set(programmes), key=_fact_order)),
@@ -311,6 +365,7 @@ def merge_entities(docs: Iterable[Document]) -> EntityIndex:
     labels: dict[EntityKey, str] = {}
     aliases: dict[EntityKey, set[str]] = defaultdict(set)
     parents: dict[EntityKey, EntityKey] = {}
+    codes: dict[EntityKey, str] = {}
     for doc in ordered:
         for entity in doc.entities:
             key = remap.get(entity.key, entity.key)
@@ -318,8 +373,11 @@ def merge_entities(docs: Iterable[Document]) -> EntityIndex:
             aliases[key].update(entity.aliases)
             if entity.parent is not None:
                 parents.setdefault(key, remap.get(entity.parent, entity.parent))
+            if entity.code:
+                codes.setdefault(key, entity.code)
     entities = {
-        k: Entity(k, labels[k], tuple(sorted(aliases[k] - {labels[k]})), parents.get(k))
+        k: Entity(k, labels[k], tuple(sorted(aliases[k] - {labels[k]})), parents.get(k),
+                  codes.get(k, ""))
         for k in sorted(labels)
     }
     return EntityIndex(entities, remap)

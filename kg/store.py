@@ -93,7 +93,7 @@ class LoadReport:
     Attributes:
         endpoint: the Graph Store endpoint.
         graphs: the graphs loaded, in order (``None`` for the default graph).
-        triples: the triples sent, over all graphs.
+        triples: the triples sent, over all graphs (the union default graph included).
         bulk: whether Oxigraph's bulk path was used.
         seconds: wall-clock time.
     """
@@ -103,6 +103,19 @@ class LoadReport:
     triples: int
     bulk: bool
     seconds: float
+    #: triples of the union default graph (0 when it was not written)
+    union_triples: int = 0
+
+    @property
+    def document_graphs(self) -> int:
+        """How many documents' named graphs were loaded."""
+        return sum(name is not None for name in self.graphs)
+
+    @property
+    def document_triples(self) -> int:
+        """The triples of the documents' named graphs (a triple two documents state counts
+        twice, as the store holds it twice)."""
+        return self.triples - self.union_triples
 
 
 # ------------------------------------------------------------------- reading
@@ -275,7 +288,8 @@ def load(
         else:
             loaded = _load_each(client, endpoint, graphs, policy, graph_param, on_loaded)
     return LoadReport(endpoint, tuple(g.name for g in loaded), sum(g.triples for g in loaded),
-                      bulk, time.perf_counter() - started)
+                      bulk, time.perf_counter() - started,
+                      sum(g.triples for g in loaded if g.name is None))
 
 
 def _load_each(client: httpx.Client, endpoint: str, graphs: Sequence[GraphPayload],

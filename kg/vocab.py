@@ -96,8 +96,11 @@ class CKG(DefinedNamespace):
 
     # http://www.w3.org/2002/07/owl#DatatypeProperty
     confidence: URIRef  # The confidence of the extraction rule that produced the fact, 0..1.
+    customsCode: URIRef  # The official four-digit customs district code of a sub-office.
     edition: URIRef  # The round or batch of the honour as the text gives it (第四届, 第二批).
     evidence: URIRef  # The sentence the fact was read from, verbatim.
+    extractedBy: URIRef  # The name of an extraction rule that produced the fact.
+    page: URIRef  # The page of a paged source the fact was read from, 1-based.
     yearValue: URIRef  # The calendar year a ckg:Year node stands for (xsd:gYear).
 
     _NS = Namespace("https://w3id.org/customs-kg/ontology#")
@@ -248,8 +251,12 @@ class IriMinter:
         Returns:
             The entity's IRI.
 
+        A key whose parts cannot be told apart (an empty part: a name with ``//`` or a
+        leading ``/``) is minted as one encoded segment, and an empty key as ``%00``, so that
+        every key gives an IRI.
+
         Raises:
-            GraphError: unknown class, or an empty key or key part.
+            GraphError: unknown class.
         """
         slug = SLUGS.get(cls)
         if slug is None:
@@ -257,8 +264,10 @@ class IriMinter:
                              hint="use one of " + ", ".join(sorted(SLUGS)))
         parts = canonical.split("/")
         if not all(parts):
-            raise GraphError(f"empty part in {cls} key {canonical!r}", path="kg.vocab",
-                             hint="a key is one name or 'parent/name'")
+            # a name of its own holds a '/' (a URL in an honour's title): the whole key is
+            # one segment, its slashes encoded, which no key of parts can give (a part never
+            # holds '/', and '%' is encoded too)
+            parts = [canonical or "\0"]
         return URIRef(self.base + slug + "/" + "/".join(encode_segment(p) for p in parts))
 
     def year(self, value: int) -> URIRef:

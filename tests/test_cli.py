@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import shutil
 import socket
 import subprocess
@@ -45,8 +46,8 @@ COMMANDS = sorted(main.commands)
 
 
 def test_cli_has_every_command() -> None:
-    assert COMMANDS == ["build", "evaluate", "export", "load", "query", "stats", "validate",
-                        "viz"]
+    assert COMMANDS == ["build", "evaluate", "export", "load", "names", "query", "stats",
+                        "validate", "viz"]
 
 
 @pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)],
@@ -326,3 +327,68 @@ def test_cli_build_no_cache_leaves_no_cache_and_same_output(tmp_path: Path) -> N
     assert (tmp_path / "a" / ".cache").is_dir()
     assert not (tmp_path / "b" / ".cache").exists()
     assert (tmp_path / "a" / "graph.trig").read_bytes() == (tmp_path / "b" / "graph.trig").read_bytes()
+
+
+# ------------------------------------------------------- issue 13: trust on first contact
+
+
+@pytest.mark.issue(13)
+def test_cli_summary_escapes_control_characters_and_lists_ignored(tmp_path: Path) -> None:
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    shutil.copyfile(next(SEEDS.glob("*.txt")), corpus / "a.txt")
+    (corpus / "bad\nname.txt").write_bytes(b"\x00\x01\x02 binary")
+    (corpus / "r.pdf").write_bytes(b"%PDF")
+    result = _run("build", str(corpus), "-o", str(tmp_path / "out"), "--no-html")
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "documents: 1 built, 1 skipped, 0 failed; 1 other file(s) ignored"
+    (skipped,) = [line for line in lines if line.startswith("  skipped:")]
+    assert "bad\\nname.txt" in skipped
+    (ignored,) = [line for line in lines if line.startswith("  ignored:")]
+    assert "r.pdf" in ignored and "pdftotext" in ignored
+    wrote = next(line for line in lines if line.startswith("wrote:"))
+    assert wrote.endswith("build-report.json")
+    assert re.fullmatch(r"time: \d+\.\d s \(start-up included; the build itself \d+\.\d s\)",
+                        lines[-1])
+
+
+@pytest.mark.issue(13)
+def test_cli_viz_focus_writes_its_own_file(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _run("build", str(SEEDS), "-o", str(out)).exit_code == 0
+    before = {n: (out / n).read_bytes() for n in ("graph.html", "timeline.html")}
+    result = _run("viz", "--graph", str(out), "--focus", "满关", "--depth", "1")
+    assert result.exit_code == 0, result.output
+    assert {n: (out / n).read_bytes() for n in before} == before
+    assert (out / "graph-满关-1.html").is_file() and (out / "graph-满关-1-timeline.html").is_file()
+    missing = _run("viz", "--graph", str(out), "--focus", "不存在海关")
+    _assert_error(missing, 2, "no node named", "kg names")
+
+
+@pytest.mark.issue(13)
+def test_cli_names_lists_labels_classes_and_counts(seeds_build: Path) -> None:
+    result = _run("names", "满洲里", "--graph", str(seeds_build))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert any(line.split()[0] == "Bureau" and "满洲里海关" in line and "(also 满关)" in line
+               for line in lines)
+    assert lines[-1].startswith("7 names: Bureau 1,")
+    only = _run("names", "--type", "suboffice", "--graph", str(seeds_build))
+    assert only.exit_code == 0 and only.output.splitlines()[-1] == "9 names: SubOffice 9"
+    _assert_error(_run("names", "--type", "Ship", "--graph", str(seeds_build)), 2, "Ship")
+
+
+@pytest.mark.issue(13)
+def test_cli_says_when_it_makes_the_dictionary_cache(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    args = [sys.executable, "-m", "kg", "build", str(SEEDS), "-o", str(tmp_path / "out"),
+            "--no-html"]
+    first = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300,
+                           check=False)
+    assert first.returncode == 0, first.stderr
+    notices = [line for line in first.stderr.splitlines() if line.startswith("kg: making")]
+    assert len(notices) == 1 and str(tmp_path / "cache") in notices[0]
+    second = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300,
+                            check=False)
+    assert second.returncode == 0 and "kg: making" not in second.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from kg.export import (
     canonical_quads,
     convert,
     find_output,
+    prefixes_for,
     read_output,
     write_outputs,
 )
@@ -432,3 +434,34 @@ def test_export_graphml_is_not_read_as_rdf(tmp_path: Path) -> None:
         read_output(path)
     with pytest.raises(InputError, match="no built graph"):
         find_output(tmp_path)
+
+
+# --------------------------------------------------- issue 13: Turtle that reads by eye
+
+
+@pytest.mark.issue(13)
+@pytest.mark.parametrize("name", ["turtle", "trig"])
+def test_export_turtle_names_carry_no_escapes(name: str, seeds_build: Path) -> None:
+    text = (seeds_build / f"graph{EXPORTERS[name].suffix}").read_text(encoding="utf-8")
+    outside_literals = re.sub(r'"(?:[^"\\\n]|\\.)*"', '""', text)
+    assert "\\" not in outside_literals
+    assert "bureau:天津海关 " in text and "honour:全国文明单位" in text
+    assert "<https://w3id.org/customs-kg/id/suboffice/天津海关/机场海关>" in text
+    assert "%28试行%29" in text  # an encoded bracket stays a plain prefixed name or IRI
+
+
+@pytest.mark.issue(13)
+def test_export_tidy_names_keeps_every_term_and_every_literal() -> None:
+    base = "https://w3id.org/customs-kg/id/"
+    quads = [ox.Quad(ox.NamedNode(base + "suboffice/天津海关/机场海关"), ox.NamedNode(base + "p"),
+                     ox.Literal('id:suboffice\\/x "q" \\ honour:a\\%28'), ox.DefaultGraph()),
+             ox.Quad(ox.NamedNode(base + "honour/A%28B%29"), ox.NamedNode(base + "p"),
+                     ox.NamedNode(base + "programme/海关总署/a.b~c"), ox.DefaultGraph()),
+             ox.Quad(ox.NamedNode(base + "honour/-x."), ox.NamedNode(base + "p"),
+                     ox.NamedNode(base + "year/2015"), ox.DefaultGraph())]
+    for name in ("turtle", "trig"):
+        data = EXPORTERS[name].render(quads, prefixes_for(Graph()))
+        parsed = ox.parse(data, format=EXPORTERS[name].rdf_format)
+        assert {(q.subject, q.predicate, q.object) for q in parsed} == \
+            {(q.subject, q.predicate, q.object) for q in quads}
+        assert b"honour:A%28B%29" in data and b"year:2015" in data

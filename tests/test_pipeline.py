@@ -50,7 +50,7 @@ def _mixed_corpus(root: Path) -> Path:
     shutil.copyfile(GOOD[2], corpus / "good_b.txt")
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "scan.txt").write_bytes(PNG)  # a picture saved with the wrong suffix
-    (corpus / "logo.png").write_bytes(PNG)  # not a text suffix: never read
+    (corpus / "logo.png").write_bytes(PNG)  # not a text suffix: never read, but listed
     (corpus / "latin1.txt").write_bytes("Café résumé, naïve crème brûlée.\n".encode("latin-1"))
     return corpus
 
@@ -68,7 +68,7 @@ def test_pipeline_isolates_bad_documents(mixed_build: Mixed) -> None:
     _, _, (report, seen) = mixed_build
     status = {Path(o.path).name: o.status for o in report.outcomes}
     assert status == {"good_a.txt": "built", "good_b.txt": "built", "empty.txt": "skipped",
-                      "scan.txt": "skipped", "latin1.txt": "skipped"}
+                      "scan.txt": "skipped", "latin1.txt": "skipped", "logo.png": "ignored"}
     assert not report.ok
     assert sorted(seen) == list(report.outcomes)  # the callback saw every file once
     reasons = {Path(o.path).name: o.reason for o in report.outcomes}
@@ -79,6 +79,7 @@ def test_pipeline_isolates_bad_documents(mixed_build: Mixed) -> None:
         assert "\n" not in o.reason
         assert (o.reason == "") == (o.status == "built")
         assert (o.doc_id != "") == (o.status == "built")
+    assert "images are not read" in reasons["logo.png"]
 
 
 def test_pipeline_writes_the_report_and_outputs(mixed_build: Mixed) -> None:
@@ -180,7 +181,7 @@ def test_pipeline_missing_path_raises_input_error(tmp_path: Path) -> None:
 
 def test_pipeline_no_documents_raises_input_error(tmp_path: Path) -> None:
     (tmp_path / "empty-dir").mkdir()
-    with pytest.raises(InputError, match="no .txt or .html documents"):
+    with pytest.raises(InputError, match="no documents found"):
         build([tmp_path / "empty-dir"], tmp_path / "out")
 
 
@@ -473,3 +474,170 @@ def test_pipeline_graph_dataset_holds_the_written_quads(seeds_build: Path) -> No
     built = {(str(s), str(p), str(_to_ox_term(o)), str(g))
              for s, p, o, g in dataset.quads((None, None, None, None))}
     assert built == written and len(docs) == len(GOOD)
+
+
+# ------------------------------------------------------- issue 13: trust on first contact
+
+
+def _seeds_with(root: Path, extra: dict[str, bytes]) -> Path:
+    corpus = root / "in"
+    corpus.mkdir()
+    for path in GOOD:
+        shutil.copyfile(path, corpus / path.name)
+    for name, data in extra.items():
+        (corpus / name).write_bytes(data)
+    return corpus
+
+
+@pytest.mark.issue(13)
+def test_pipeline_a_url_in_an_honour_sinks_no_document(tmp_path: Path) -> None:
+    url = "2015年，天津海关被授予“http://x先进集体”称号。2016年，大连海关被评为“/a//b先进单位”。\n"
+    corpus = _seeds_with(tmp_path, {"url.txt": url.encode()})
+    report = build([corpus], tmp_path / "out", html=False)
+    assert report.ok, report.outcomes
+    assert {o.status for o in report.outcomes} == {"built"} and len(report.outcomes) == 6
+    quads = list(ox.parse(path=tmp_path / "out" / "graph.trig"))
+    assert len({q.graph_name for q in quads}) == 6
+
+
+@pytest.mark.issue(13)
+def test_pipeline_a_document_whose_graph_cannot_be_made_fails_alone(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch
+                                                                    ) -> None:
+    corpus = _seeds_with(tmp_path, {"odd.txt": "2015年，天津海关被评为全国文明单位。\n".encode()})
+    real = graph.check_document
+
+    def refuse(doc: Document, minter: IriMinter | None = None) -> None:
+        if doc.id == "odd":
+            raise graph.GraphError("cannot write this document's graph: test", path=doc.path)
+        real(doc, minter)
+
+    monkeypatch.setattr(graph, "check_document", refuse)
+    report = build([corpus], tmp_path / "out", html=False, cache=False)
+    failed = [o for o in report.outcomes if o.status == "failed"]
+    assert [Path(o.path).name for o in failed] == ["odd.txt"]
+    assert sum(o.status == "built" for o in report.outcomes) == 5
+
+
+@pytest.mark.issue(13)
+def test_pipeline_every_file_of_a_folder_is_accounted_for(tmp_path: Path) -> None:
+    page = "<html><body><p>2015年，大连海关被评为全国文明单位。</p></body></html>"
+    corpus = _seeds_with(tmp_path, {"report.pdf": b"%PDF-1.4\n", "note.docx": b"PK\x03\x04",
+                                    "page.shtml": page.encode(), "gold.json": b"{}"})
+    os.symlink(tmp_path / "gone.txt", corpus / "dangling.txt")
+    report = build([corpus], tmp_path / "out", html=False)
+    by_name = {Path(o.path).name: o for o in report.outcomes}
+    assert by_name["page.shtml"].status == "built"
+    assert by_name["report.pdf"].status == "ignored" and "pdftotext" in by_name["report.pdf"].reason
+    assert by_name["note.docx"].status == "ignored" and "Word" in by_name["note.docx"].reason
+    assert by_name["gold.json"].status == "ignored"
+    assert by_name["dangling.txt"].status == "skipped"
+    assert "dangling" in by_name["dangling.txt"].reason
+    listed = {Path(d["path"]).name: d["status"] for d in
+              json.loads((tmp_path / "out" / "build-report.json").read_text())["documents"]}
+    assert listed == {name: o.status for name, o in by_name.items()}
+    assert not report.ok  # the dangling link may hide a document
+
+
+@pytest.mark.issue(13)
+def test_pipeline_a_folder_of_only_other_files_says_what_it_found(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.pdf").write_bytes(b"%PDF-1.4")
+    with pytest.raises(InputError, match=r"only 1 other path.*a\.pdf.*PDF"):
+        build([tmp_path / "in"], tmp_path / "out", html=False)
+
+
+@pytest.mark.issue(13)
+def test_pipeline_output_inside_the_input_is_not_read_back(tmp_path: Path) -> None:
+    corpus = _seeds_with(tmp_path, {})
+    first = build([corpus], corpus / "output")
+    again = build([corpus], corpus / "output")
+    assert [o.path for o in again.outcomes] == [o.path for o in first.outcomes]
+    assert len(again.outcomes) == 5
+
+
+@pytest.mark.issue(13)
+def test_pipeline_replaced_bytes_are_counted_in_the_report(tmp_path: Path) -> None:
+    text = "2015年，天津海关被评为全国文明单位。".encode() + b"\xff\xfe" + "大连海关".encode()
+    corpus = _seeds_with(tmp_path, {"bad.txt": text})
+    for _ in range(2):  # processed, then from the cache: the note stays
+        report = build([corpus], tmp_path / "out", html=False)
+        (note,) = [o for o in report.outcomes if o.reason and o.status == "built"]
+        assert Path(note.path).name == "bad.txt" and note.reason.startswith("2 byte(s)")
+
+
+@pytest.mark.issue(13)
+def test_pipeline_a_later_build_removes_what_an_earlier_one_wrote_and_it_does_not(
+        tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(GOOD, out, formats=("turtle", "trig", "nquads"))
+    assert (out / "graph.nq").is_file() and (out / "graph.html").is_file()
+    build(GOOD[:2], out, html=False)
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "build-report.json", "graph.trig", "graph.ttl"]
+
+
+@pytest.mark.issue(13)
+def test_pipeline_a_set_cut_short_is_completed_and_stale_scratch_removed(tmp_path: Path) -> None:
+    from kg import _fs
+
+    out = tmp_path / "out"
+    build(GOOD[:2], out, html=False)
+    old = _bytes(out, ("graph.ttl", "graph.trig", "build-report.json"))
+    # a newer build, killed after its journal and its first move
+    scratch = _fs.scratch_dir(out)
+    build(GOOD, tmp_path / "new", html=False)
+    names = ["graph.ttl", "graph.trig", "build-report.json"]
+    for name in names:
+        shutil.copyfile(tmp_path / "new" / name, scratch / name)
+    _fs.atomic_write_text(out / _fs.JOURNAL, json.dumps(
+        {"scratch": scratch.name, "files": names, "remove": []}))
+    os.replace(scratch / "graph.ttl", out / "graph.ttl")
+    stale = out / ".kg-build-999999999-abc.tmp"  # a build that no longer runs
+    stale.mkdir()
+    (stale / "quads.nq").write_text("x")
+    _fs.recover(out)
+    assert _bytes(out, tuple(names)) == _bytes(tmp_path / "new", tuple(names)) != old
+    assert not (out / _fs.JOURNAL).exists() and not scratch.exists() and not stale.exists()
+
+
+@pytest.mark.issue(13)
+def test_pipeline_a_kill_while_writing_leaves_one_build_s_set(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(GOOD[:2], out, html=True)
+    before = _bytes(out)
+    corpus = tmp_path / "big"
+    corpus.mkdir()
+    for i in range(60):
+        shutil.copyfile(GOOD[i % len(GOOD)], corpus / f"d{i:03d}.txt")
+    code = ("import sys, kg.pipeline as p; p.build([sys.argv[1]], sys.argv[2], cache=False)")
+    for delay in (0.8, 1.6, 2.4):
+        proc = subprocess.Popen([sys.executable, "-c", code, str(corpus), str(out)], cwd=ROOT)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        pipeline.recover(out)
+        now = _bytes(out)
+        report = json.loads(now["build-report.json"])
+        # every file is the old build's or every file the new one's
+        if now != before:
+            assert report["built"] == 60, delay
+            assert now["graph.ttl"] != before["graph.ttl"]
+            assert now["graph.html"] != before["graph.html"]
+        assert not [p for p in out.iterdir() if p.name.startswith(".kg-")]
+
+
+@pytest.mark.issue(14)
+def test_pipeline_traditional_script_labels_simplified_evidence_as_written(tmp_path: Path
+                                                                          ) -> None:
+    written = "2015年，天津海關駐機場辦事處榮獲「全國文明單位」稱號。\n"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "t.txt").write_text(written, encoding="utf-8")
+    build([tmp_path / "in"], tmp_path / "out", html=False)
+    g = Graph().parse(tmp_path / "out" / "graph.ttl")
+    labels = {str(o) for o in g.objects(None, graph.RDFS.label)}
+    aliases = {str(o) for o in g.objects(None, graph.SKOS.altLabel)}
+    evidence = {str(o) for o in g.objects(None, graph.CKG.evidence)}
+    assert {"天津海关", "全国文明单位"} <= labels
+    assert {"天津海關駐機場辦事處", "全國文明單位"} <= aliases
+    assert evidence == {written.strip()}

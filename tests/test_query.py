@@ -23,12 +23,15 @@ from kg.query import (
     FORMATTERS,
     PERSIST_MIN_BYTES,
     STORE_DIR,
+    WRITERS,
     QueryResult,
     Term,
     ensure_store,
     format_csv,
     format_json,
+    format_jsonl,
     format_table,
+    format_tsv,
     run_query,
     stats,
 )
@@ -195,10 +198,15 @@ def test_query_update_allowed_changes_only_the_copy() -> None:
     "SELEC ?x WHERE { ?x ?p ?o }",
     "SELECT ?x WHERE { ?x undeclared:p ?o }",
 ], ids=["unclosed", "typo", "unknown_prefix"])
-def test_query_malformed_is_a_query_error_on_one_line(text: str) -> None:
+def test_query_malformed_is_one_error_line_and_a_caret(text: str) -> None:
+    # One line says what is wrong (not pyoxigraph's dump of the grammar); the two after
+    # it show the query line and a caret under the place (tests/test_query_safety.py).
     with pytest.raises(QueryError, match="malformed SPARQL") as info:
         run_query(text, GRAPH)
-    assert "\n" not in str(info.value)
+    display = str(info.value).splitlines()[1:]
+    assert "expected one of" not in str(info.value) and "\\u{" not in str(info.value)
+    assert len(display) == 2 and display[0] == f"  1 | {text}"
+    assert display[1].startswith("    | ") and display[1].endswith("^")
 
 
 def test_query_missing_build_is_an_input_error(tmp_path: Path) -> None:
@@ -283,7 +291,9 @@ def test_query_ask_json_shape() -> None:
 
 
 def test_query_formatters_table_is_complete() -> None:
-    assert {"table": format_table, "csv": format_csv, "json": format_json} == FORMATTERS
+    assert {"table": format_table, "csv": format_csv, "tsv": format_tsv, "json": format_json,
+            "jsonl": format_jsonl} == FORMATTERS
+    assert list(WRITERS) == list(FORMATTERS)  # the streamed forms of the same formats
 
 
 def test_query_stats_counts_the_build() -> None:

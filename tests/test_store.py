@@ -349,6 +349,22 @@ def test_store_kg_load_command_prints_each_graph(server: str, seeds_build: Path)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert [line.split()[1] for line in lines[:-1]] == [g.name for g in read_graphs(seeds_build)]
-    assert lines[-1].startswith(f"5 graphs, {_quad_count(seeds_build)} triples into ")
+    assert lines[-1].startswith(f"5 document graphs ({_quad_count(seeds_build)} triples) into ")
+
+
+@pytest.mark.server
+@pytest.mark.issue(13)
+def test_store_kg_load_reports_the_union_apart_from_the_documents(server: str,
+                                                                 seeds_build: Path) -> None:
+    result = CliRunner().invoke(main, ["load", str(seeds_build), "--endpoint",
+                                       server + "/store", "--union-default-graph"],
+                                prog_name="kg")
+    assert result.exit_code == 0, result.output
+    last = result.output.splitlines()[-1]
+    payloads = read_graphs(seeds_build, union_default=True)
+    distinct = next(g.triples for g in payloads if g.name is None)
+    assert last.startswith(f"5 document graphs ({_quad_count(seeds_build)} triples) and the "
+                           f"union default graph ({distinct} distinct triples) into "), last
+    assert distinct < _quad_count(seeds_build)
 
 

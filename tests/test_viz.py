@@ -184,7 +184,7 @@ def test_viz_focus_unknown_name_is_one_line_input_error() -> None:
     with pytest.raises(InputError) as err:
         graph_to_view(load(GRAPHS / "viz_small.ttl"), focus="不存在海关")
     message = str(err.value)
-    assert "\n" not in message and "不存在海关" in message and "kg query" in message
+    assert "\n" not in message and "不存在海关" in message and "kg names" in message
 
 
 def test_viz_negative_depth_is_input_error() -> None:

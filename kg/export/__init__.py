@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +28,17 @@ import pyoxigraph as ox
 from rdflib import ConjunctiveGraph, Dataset, Graph
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from kg._fs import atomic_write_bytes, ensure_dir, reading_graph
+from kg._fs import atomic_write_bytes, ensure_dir, reading_graph, recover
 from kg.errors import InputError
 from kg.export.graphml import render_graphml
 from kg.export.jsonld import render_jsonld
 from kg.graphfiles import BASE_NAME, GRAPH_FILES, find_graph_file, graph_format
-from kg.vocab import DEFAULT_BASE_IRI, PREFIXES, RDF, rdflib_term
+from kg.vocab import DEFAULT_BASE_IRI, PREFIXES, RDF, SLUGS, rdflib_term
 
 __all__ = [
+    "RESOURCE_PREFIXES",
+    "tidy_names",
+    "turtle_prefixes",
     "DEFAULT_BASE_IRI",
     "EXPORTERS",
     "READ_ORDER",
@@ -106,7 +110,9 @@ class Exporter:
         if self.writer is not None:
             return self.writer(items, prefixes)
         if self.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
-            return ox.serialize(items, format=self.rdf_format, prefixes=prefixes) or b""
+            prefixes = turtle_prefixes(prefixes)
+            text = ox.serialize(items, format=self.rdf_format, prefixes=prefixes) or b""
+            return b"".join(tidy_names(text.splitlines(keepends=True), prefixes))
         return ox.serialize(items, format=self.rdf_format) or b""
 
 
@@ -144,6 +150,65 @@ def prefixes_for(dataset: Graph, base_iri: str | None = None) -> dict[str, str]:
         bound = {prefix: str(ns) for prefix, ns in dataset.namespaces()}
         base_iri = bound.get("id", DEFAULT_BASE_IRI)
     return {**PREFIXES, "id": base_iri}
+
+
+def turtle_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
+    """``prefixes`` and a prefix for each kind of resource under its ``id:`` base (see
+    :data:`RESOURCE_PREFIXES`): what Turtle and TriG are written with."""
+    base = prefixes.get("id", DEFAULT_BASE_IRI)
+    return {**prefixes, **{name: f"{base}{slug}/" for name, slug in RESOURCE_PREFIXES.items()}}
+
+
+#: A prefix for each kind of resource IRI (``bureau:天津海关``, ``honour:全国文明单位``,
+#: ``award:10834dfb09bb10f6``), so that Turtle and TriG read well; ``org:`` is W3C's, so
+#: external organisations are ``extorg:``.
+RESOURCE_PREFIXES: dict[str, str] = {
+    **{("extorg" if slug == "org" else slug): slug for slug in SLUGS.values()},
+    "award": "award", "doc": "doc", "year": "year"}
+
+# A string literal (kept as it is), or a prefixed name that pyoxigraph wrote with
+# backslash escapes (``id:suboffice\/天津海关\/机场海关``, ``honour:A\%28B\%29``): legal
+# Turtle, but hard to read.
+_ESCAPED_NAME = re.compile(
+    rb'"(?:[^"\\\n]|\\.)*"|(?<![^\s])([A-Za-z][A-Za-z0-9_-]*)?:([^\s\\]*\\\S(?:[^\s\\]|\\\S)*)')
+_UNESCAPE = re.compile(rb"\\(.)")
+# A local name that needs no escape: no '/', '~' or other reserved mark, no '.' or '-' in
+# front, no '.' at the end, '%' only as %XX (the minter encodes every other character).
+_PLAIN_LOCAL = re.compile(
+    rb"(?![.-])(?:[^\s/~!$&'()*+,;=?#@%\\]|%[0-9A-Fa-f]{2})+(?<!\.)")
+
+
+def tidy_names(lines: Iterable[bytes], prefixes: dict[str, str]) -> Iterator[bytes]:
+    """Turtle or TriG lines from pyoxigraph with every escaped prefixed name written
+    without escapes: as the same prefixed name where its unescaped local part is a plain
+    name (``honour:A%28B%29``), else as the full IRI
+    (``<https://w3id.org/customs-kg/id/suboffice/天津海关/机场海关>``).  The same terms;
+    string literals are left as they are.
+
+    Args:
+        lines: the file's lines, each with its line break.
+        prefixes: the prefixes the file was written with.
+
+    Returns:
+        The lines, tidied.
+    """
+    spaces = {name.encode(): ns.encode("utf-8") for name, ns in prefixes.items()}
+
+    def tidy(match: re.Match[bytes]) -> bytes:
+        local = match.group(2)
+        if local is None:  # a literal
+            return match.group(0)
+        prefix = match.group(1) or b""
+        namespace = spaces.get(prefix)
+        if namespace is None:
+            return match.group(0)
+        plain = _UNESCAPE.sub(rb"\1", local)
+        if _PLAIN_LOCAL.fullmatch(plain):
+            return prefix + b":" + plain
+        return b"<" + namespace + plain + b">"
+
+    for line in lines:
+        yield _ESCAPED_NAME.sub(tidy, line) if b"\\" in line else line
 
 
 def canonical_quads(dataset: Graph) -> list[ox.Quad]:
@@ -278,6 +343,8 @@ def find_output(path: Path) -> Path:
     Raises:
         InputError: nothing there, or a directory without a built graph.
     """
+    if Path(path).is_dir():
+        recover(Path(path))  # a set of files a kill cut short is completed first
     return find_graph_file(path)
 
 

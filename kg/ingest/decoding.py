@@ -180,14 +180,16 @@ def _try_codec(data: bytes, codec: str) -> str | None:
 
 
 def _decode_nul(data: bytes, where: str) -> tuple[str, str]:
-    """NUL bytes: UTF-16 without a byte-order mark if the NULs say so, else binary."""
+    """NUL bytes: UTF-16 without a byte-order mark if either byte order reads as plausible
+    text (the order the NULs point to first: ASCII gives NULs in its high bytes, but so does
+    an ideograph such as 一 U+4E00 in its low byte), else binary."""
     head = data[:_HEAD_BYTES]
-    odd = head[1::2].count(0)
-    even = head[0::2].count(0)
-    codec = "utf-16-le" if even == 0 else "utf-16-be" if odd == 0 else None
-    if codec is not None and len(data) % 2 == 0:
-        text = _try_codec(data, codec)
-        if text is not None and _plausible(text):
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    order = ("utf-16-le", "utf-16-be") if odd >= even else ("utf-16-be", "utf-16-le")
+    whole = data[: len(data) - len(data) % 2]  # a last odd byte is a cut-off character
+    for codec in order:
+        text = _try_codec(whole, codec)
+        if text is not None and CJK.search(text[:_SAMPLE_CHARS]) and _plausible(text):
             return text, codec
     raise DocumentError("binary file (NUL bytes)", path=where)
 

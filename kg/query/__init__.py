@@ -1,7 +1,9 @@
 """SPARQL over a built graph with pyoxigraph, and the text forms of its results.
 
-May import ``kg.vocab``, ``kg.resources`` and ``kg.errors``; the persisted store lives in
-:mod:`kg.query.persist`.
+May import ``kg.vocab``, ``kg.resources``, ``kg._fs``, ``kg.graphfiles`` and ``kg.errors``;
+the persisted store lives in :mod:`kg.query.persist`, the reading of query text (what may
+reach the network, what a syntax error most likely is) in :mod:`kg.query.sparql`, the
+result types and their text forms in :mod:`kg.query.results`.
 
 :func:`run_query` evaluates a query over a build whose default graph is the union of the
 named graphs, each triple once.  The union is stored, not computed per query: pyoxigraph's
@@ -16,28 +18,33 @@ as the graph file it was made from is unchanged, so the build is not parsed agai
 every call.  A store already there (``kg build`` may make one) is used whatever the size.
 A small build is loaded into memory instead, which is faster than opening a database
 (3 ms against 13 ms for the seeds), as are a single graph file, an unwritable build
-directory, and an allowed UPDATE.  The contract's prefixes and ``id:`` (the build's resource base IRI) are predeclared, and a
-query's own ``PREFIX`` lines win.  UPDATE is refused unless allowed, and then only changes
-the in-memory copy.  :func:`format_table`, :func:`format_csv` and :func:`format_json`
-return strings and never print; :func:`stats` counts what a build holds.
+directory, and an allowed UPDATE.  The contract's prefixes and ``id:`` (the build's
+resource base IRI) are predeclared, and a query's own ``PREFIX`` lines win.
+
+Read-only means local: UPDATE is refused unless allowed, and then only changes the
+in-memory copy; ``SERVICE`` (and an update's ``LOAD``), which pyoxigraph would send over
+HTTP, is refused before anything is evaluated unless allowed.  A malformed query raises a
+:class:`QuerySyntaxError` that names the likeliest mistake and shows the query line with a
+caret under it.
+
+:func:`stream_query` gives the rows one at a time as pyoxigraph evaluates them;
+:func:`query_chunks` (what ``kg query`` prints) writes them in a format chunk by chunk,
+so CSV, TSV, JSON and JSON lines of millions of rows never sit in memory, and the table
+stops at ``limit_rows`` rows and counts the rest.  The ``format_*`` functions return
+strings and never print; :func:`stats` counts what a build holds.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
-import json
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import pyoxigraph as ox
 
-from kg._fs import reading_graph
+from kg._fs import reading_graph, recover
 from kg.errors import InputError, QueryError
 from kg.graphfiles import find_graph_file, graph_format
 from kg.query.persist import (
@@ -48,26 +55,62 @@ from kg.query.persist import (
     store_identity,
     union_quads,
 )
+from kg.query.results import (
+    FORMATTERS,
+    TABLE_ROWS,
+    WRITERS,
+    QueryResult,
+    QueryStream,
+    Results,
+    Row,
+    Term,
+    format_csv,
+    format_json,
+    format_jsonl,
+    format_table,
+    format_tsv,
+    iter_csv,
+    iter_json,
+    iter_jsonl,
+    iter_table,
+    iter_tsv,
+    solution_rows,
+    triple_rows,
+)
+from kg.query.sparql import QuerySyntaxError, explain_syntax_error, refuse_network
 from kg.vocab import CKG, DEFAULT_BASE_IRI, PREFIXES, SLUGS
 
 __all__ = [
     "FORMATTERS",
     "PERSIST_MIN_BYTES",
     "STORE_DIR",
+    "TABLE_ROWS",
+    "WRITERS",
     "GraphStats",
     "QueryResult",
+    "QueryStream",
+    "QuerySyntaxError",
+    "Results",
+    "Row",
     "Term",
     "ensure_store",
     "format_csv",
     "format_json",
+    "format_jsonl",
     "format_table",
+    "format_tsv",
+    "iter_csv",
+    "iter_json",
+    "iter_jsonl",
+    "iter_table",
+    "iter_tsv",
     "open_store",
+    "query_chunks",
     "run_query",
     "stats",
+    "stream_query",
 ]
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _UPDATE_WORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
@@ -75,52 +118,6 @@ _IRI_REF = re.compile(r"<[^<>\"{}|^`\\\s]*>")
 _COMMENT = re.compile(r"#[^\n]*")
 _PROLOGUE = re.compile(r"\s*(?:PREFIX\s+[^\s:]*:\s*<>|BASE\s*<>)", re.IGNORECASE)
 _FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
-_TRIPLE_VARS = ("subject", "predicate", "object")
-
-Kind = Literal["select", "ask", "construct", "update"]
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Term:
-    """An RDF term in a result, in the shape of SPARQL 1.1 JSON results.
-
-    Attributes:
-        type: ``uri``, ``literal``, ``bnode`` or ``triple``.
-        value: the IRI, the literal's lexical form, the blank node label, or the N-Triples
-            form of a quoted triple.
-        lang: the language tag of a literal, if any.
-        datatype: the datatype IRI of a literal other than a plain or language string.
-    """
-
-    type: str
-    value: str
-    lang: str | None = None
-    datatype: str | None = None
-
-
-Row = tuple[Term | None, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class QueryResult:
-    """The outcome of :func:`run_query`.
-
-    Attributes:
-        kind: ``select``, ``ask``, ``construct`` (also DESCRIBE) or ``update``.
-        variables: the projected variables (``subject``/``predicate``/``object`` for
-            CONSTRUCT).
-        rows: one tuple of terms per solution or triple (``None`` where unbound).
-        boolean: the answer of an ASK query.
-        message: what an UPDATE did.
-        prefixes: prefix -> namespace, used to shorten IRIs in a table.
-    """
-
-    kind: Kind
-    variables: tuple[str, ...] = ()
-    rows: tuple[Row, ...] = ()
-    boolean: bool | None = None
-    message: str = ""
-    prefixes: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +163,8 @@ def open_store(source: Path, *, persist: bool = True) -> tuple[ox.Store, dict[st
         InputError: nothing to read, an unknown file type, or a file that does not parse.
     """
     source = Path(source)
+    if source.is_dir():
+        recover(source)  # a set of files a kill cut short is completed first
     path = find_graph_file(source)
     fmt = graph_format(path)
     store: ox.Store | None = None
@@ -209,37 +208,102 @@ def _declared_prefixes(path: Path, fmt: ox.RdfFormat) -> dict[str, str]:
 # ----------------------------------------------------------------- querying
 
 
-def run_query(sparql: str, source: Path, *, allow_update: bool = False) -> QueryResult:
-    """Evaluate a SPARQL query (or, if allowed, an update) over a build.
+def run_query(sparql: str, source: Path, *, allow_update: bool = False,
+              allow_service: bool = False) -> QueryResult:
+    """Evaluate a SPARQL query (or, if allowed, an update) over a build, every row held.
 
     Args:
         sparql: the query text; the contract's prefixes need not be declared.
         source: a graph file or a build directory (``graph.trig`` preferred).
         allow_update: apply a SPARQL UPDATE to the in-memory copy instead of refusing it.
+        allow_service: let ``SERVICE`` (and an update's ``LOAD``) reach the network
+            instead of refusing the query.
 
     Returns:
         The result: rows for SELECT, a boolean for ASK, triples for CONSTRUCT / DESCRIBE,
         a message for UPDATE.
 
     Raises:
-        QueryError: malformed SPARQL, or an UPDATE without ``allow_update``.
+        QuerySyntaxError: malformed SPARQL (a :class:`QueryError`).
+        QueryError: an UPDATE without ``allow_update``, SERVICE or LOAD without
+            ``allow_service``, or a query the store could not evaluate.
+        InputError: the build cannot be read.
+    """
+    stream = stream_query(sparql, source, allow_update=allow_update,
+                          allow_service=allow_service)
+    return QueryResult(stream.kind, stream.variables, tuple(stream.rows), stream.boolean,
+                       stream.message, stream.prefixes)
+
+
+def stream_query(sparql: str, source: Path, *, allow_update: bool = False,
+                 allow_service: bool = False) -> QueryStream:
+    """Evaluate a query like :func:`run_query`, the rows made one by one as they are read.
+
+    What is refused and what does not parse raises here, before a row is read; an error
+    of the store while evaluating raises (as :class:`QueryError`) from the rows.
+
+    Args:
+        sparql: the query text; the contract's prefixes need not be declared.
+        source: a graph file or a build directory (``graph.trig`` preferred).
+        allow_update: apply a SPARQL UPDATE to the in-memory copy instead of refusing it.
+        allow_service: let ``SERVICE`` (and an update's ``LOAD``) reach the network.
+
+    Returns:
+        The result; its ``rows`` can be read once.
+
+    Raises:
+        QuerySyntaxError: malformed SPARQL (a :class:`QueryError`).
+        QueryError: as for :func:`run_query`.
         InputError: the build cannot be read.
     """
     is_update = _is_update(sparql)
     if is_update and not allow_update:
         raise QueryError("SPARQL UPDATE refused: the graph is read-only", path="query",
                          hint="pass --allow-update to apply it to an in-memory copy")
+    refuse_network(sparql, allow_service=allow_service)  # before the store sees it
     store, prefixes = open_store(Path(source), persist=not is_update)
     try:
         if is_update:
             return _update(store, sparql, prefixes)
         answer = store.query(sparql, prefixes=prefixes)
-        return _result(answer, prefixes)
     except SyntaxError as exc:
-        raise QueryError(f"malformed SPARQL: {short_message(exc)}", path="query",
-                         hint="check the query against SPARQL 1.1") from None
+        raise explain_syntax_error(sparql, str(exc), prefixes) from None
     except (OSError, ValueError, TypeError) as exc:
         raise QueryError(f"query failed: {short_message(exc)}", path="query") from None
+    return _stream(answer, prefixes, store)
+
+
+def query_chunks(sparql: str, source: Path, fmt: str = "table", *,
+                 allow_update: bool = False, allow_service: bool = False,
+                 limit_rows: int = TABLE_ROWS) -> Iterator[str]:
+    """The result of a query as text in a format, in chunks to write as they come.
+
+    The query is parsed and started before this returns, so a refused or malformed one
+    raises here, before anything is written.
+
+    Args:
+        sparql: the query text.
+        source: a graph file or a build directory.
+        fmt: a name in :data:`WRITERS` (``table``, ``csv``, ``tsv``, ``json``, ``jsonl``).
+        allow_update: as for :func:`run_query`.
+        allow_service: as for :func:`run_query`.
+        limit_rows: the most rows a table shows (0: all); the other formats write all.
+
+    Returns:
+        An iterator of text chunks.
+
+    Raises:
+        QueryError: an unknown format, and as for :func:`stream_query`.
+        InputError: the build cannot be read.
+    """
+    if fmt not in WRITERS:
+        raise QueryError(f"unknown result format {fmt!r}", path="format",
+                         hint="use one of " + ", ".join(WRITERS))
+    stream = stream_query(sparql, source, allow_update=allow_update,
+                          allow_service=allow_service)
+    if fmt == "table":
+        return iter_table(stream, limit_rows=limit_rows)
+    return WRITERS[fmt](stream)
 
 
 def _is_update(sparql: str) -> bool:
@@ -252,195 +316,25 @@ def _is_update(sparql: str) -> bool:
     return word is not None and word.group(1).upper() in _UPDATE_WORDS
 
 
-def _update(store: ox.Store, sparql: str, prefixes: dict[str, str]) -> QueryResult:
+def _update(store: ox.Store, sparql: str, prefixes: dict[str, str]) -> QueryStream:
     before = len(store)
     store.update(sparql, prefixes=prefixes)
     after = len(store)
     message = (f"update applied to an in-memory copy: {before} quads before, {after} after "
                "(the built files are unchanged)")
-    return QueryResult("update", message=message, prefixes=prefixes)
+    return QueryStream("update", message=message, prefixes=prefixes)
 
 
-def _result(answer: object, prefixes: dict[str, str]) -> QueryResult:
+def _stream(answer: object, prefixes: dict[str, str], store: ox.Store) -> QueryStream:
     if isinstance(answer, ox.QueryBoolean):
-        return QueryResult("ask", boolean=bool(answer), prefixes=prefixes)
+        return QueryStream("ask", boolean=bool(answer), prefixes=prefixes)
     if isinstance(answer, ox.QuerySolutions):
         names = tuple(v.value for v in answer.variables)
-        made: dict[object, Term | None] = {}  # labels and classes recur from row to row
-
-        def term(value: object) -> Term | None:
-            found = made.get(value, _MISSING)
-            if found is _MISSING:
-                found = made[value] = _term(value)
-            return found  # type: ignore[return-value]
-
-        # a solution iterates over its values in the order of the variables (None: unbound)
-        rows = tuple(tuple(map(term, solution)) for solution in answer)
-        return QueryResult("select", names, rows, prefixes=prefixes)
+        return QueryStream("select", names, solution_rows(answer, store), prefixes=prefixes)
     if isinstance(answer, ox.QueryTriples):
-        rows = tuple((_term(t.subject), _term(t.predicate), _term(t.object)) for t in answer)
-        return QueryResult("construct", _TRIPLE_VARS, rows, prefixes=prefixes)
+        return QueryStream("construct", ("subject", "predicate", "object"),
+                           triple_rows(answer, store), prefixes=prefixes)
     raise TypeError(f"unexpected result {type(answer).__name__}")
-
-
-_MISSING = object()
-
-
-def _term(term: object) -> Term | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return Term("uri", term.value)
-    if isinstance(term, ox.BlankNode):
-        return Term("bnode", term.value)
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        plain = datatype in (_XSD_STRING, _RDF_LANG_STRING)
-        return Term("literal", term.value, term.language, None if plain else datatype)
-    return Term("triple", str(term))
-
-
-# --------------------------------------------------------------- formatting
-
-
-def format_table(result: QueryResult, *, max_width: int = 60) -> str:
-    """A terminal table whose columns line up with Chinese text.
-
-    Wide and full-width characters count two columns.  IRIs are shortened with the
-    result's prefixes; literals show their text; cells wider than ``max_width`` columns are
-    cut with ``…``.
-
-    Args:
-        result: a query result.
-        max_width: the widest a cell may be, in terminal columns.
-
-    Returns:
-        The table (or the boolean / update message), ending with a newline.
-    """
-    if result.kind == "ask":
-        return ("true" if result.boolean else "false") + "\n"
-    if result.kind == "update":
-        return result.message + "\n"
-    header = list(result.variables)
-    body = [[_clip(_display(t, result.prefixes), max_width) for t in row] for row in result.rows]
-    widths = [max([_width(h)] + [_width(r[i]) for r in body]) for i, h in enumerate(header)]
-    lines = [_table_line(header, widths), "  ".join("-" * w for w in widths)]
-    lines += [_table_line(row, widths) for row in body]
-    count = len(body)
-    lines.append(f"({count} row{'' if count == 1 else 's'})")
-    return "\n".join(line.rstrip() for line in lines) + "\n"
-
-
-def _table_line(cells: Iterable[str], widths: list[int]) -> str:
-    pairs = zip(cells, widths, strict=True)
-    return "  ".join(cell + " " * (width - _width(cell)) for cell, width in pairs)
-
-
-def _char_width(char: str) -> int:
-    if unicodedata.combining(char):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def _width(text: str) -> int:
-    return sum(_char_width(c) for c in text)
-
-
-def _clip(text: str, max_width: int) -> str:
-    if _width(text) <= max_width:
-        return text
-    out, used = [], 0
-    for char in text:
-        used += _char_width(char)
-        if used > max_width - 1:
-            break
-        out.append(char)
-    return "".join(out) + "…"
-
-
-def _display(term: Term | None, prefixes: Mapping[str, str]) -> str:
-    if term is None:
-        return ""
-    if term.type == "uri":
-        return _shorten(term.value, prefixes)
-    if term.type == "bnode":
-        return "_:" + term.value
-    return " ".join(term.value.split())
-
-
-def _shorten(iri: str, prefixes: Mapping[str, str]) -> str:
-    best = max((ns for ns in prefixes.values() if iri.startswith(ns)), key=len, default=None)
-    if best is None:
-        return f"<{iri}>"
-    name = next(p for p, ns in sorted(prefixes.items()) if ns == best)
-    return f"{name}:{iri[len(best):]}"
-
-
-def format_csv(result: QueryResult) -> str:
-    """The result as SPARQL 1.1 Query Results CSV (CRLF line ends).
-
-    IRIs are written in full, literals as their lexical form, blank nodes as ``_:label``.
-    ASK gives a single ``true`` / ``false`` line; UPDATE its message.
-
-    Args:
-        result: a query result.
-
-    Returns:
-        The CSV text.
-    """
-    if result.kind == "ask":
-        return ("true" if result.boolean else "false") + "\r\n"
-    if result.kind == "update":
-        return result.message + "\r\n"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow([_csv_value(t) for t in row])
-    return buffer.getvalue()
-
-
-def _csv_value(term: Term | None) -> str:
-    if term is None:
-        return ""
-    return "_:" + term.value if term.type == "bnode" else term.value
-
-
-def format_json(result: QueryResult) -> str:
-    """The result in the SPARQL 1.1 Query Results JSON format.
-
-    ``{"head": {"vars": [...]}, "results": {"bindings": [...]}}``; ASK gives
-    ``{"head": {}, "boolean": true}``; CONSTRUCT rows bind ``subject``, ``predicate`` and
-    ``object``; UPDATE gives ``{"head": {}, "message": ...}``.
-
-    Args:
-        result: a query result.
-
-    Returns:
-        The JSON text (UTF-8 characters kept, two-space indent).
-    """
-    data: dict[str, object]
-    if result.kind == "ask":
-        data = {"head": {}, "boolean": bool(result.boolean)}
-    elif result.kind == "update":
-        data = {"head": {}, "message": result.message}
-    else:
-        bindings = [
-            {name: _json_term(t) for name, t in zip(result.variables, row, strict=True)
-             if t is not None}
-            for row in result.rows
-        ]
-        data = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def _json_term(term: Term) -> dict[str, str]:
-    out = {"type": term.type, "value": term.value}
-    if term.lang:
-        out["xml:lang"] = term.lang
-    if term.datatype:
-        out["datatype"] = term.datatype
-    return out
 
 
 # -------------------------------------------------------------------- stats
@@ -491,11 +385,3 @@ def stats(source: Path) -> GraphStats:
         triples=triples,
         quads=quads or triples,  # a Turtle build has only the default graph
     )
-
-
-#: Output format name -> formatter; the CLI's ``kg query --format`` choices.
-FORMATTERS: dict[str, Callable[[QueryResult], str]] = {
-    "table": format_table,
-    "csv": format_csv,
-    "json": format_json,
-}

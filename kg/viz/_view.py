@@ -152,7 +152,7 @@ def _neighbourhood(draft: _Draft, names: Mapping[str, set[str]], style: Style, f
     starts = sorted(iri for iri in draft.nodes if wanted in names.get(iri, ()))
     if not starts:
         raise InputError(f"no node named {focus!r}", path="--focus",
-                         hint="try 'kg query' to list the labels and aliases in the graph")
+                         hint="'kg names PART-OF-A-NAME' lists the names in the build")
     adjacent: dict[str, set[str]] = defaultdict(set)
     for s, p, o in draft.edges:
         if p not in style.hidden_edges:
