@@ -109,6 +109,8 @@ class Lexicon:
     triggers: dict[str, tuple[str, ...]]
     programme_heads: dict[str, bool]
     generic_org_words: frozenset[str]
+    #: words that never open a name: what run-on text leaves before one (据绥芬河海关)
+    name_breakers: frozenset[str]
     anaphors: dict[str, str]
     person_titles: tuple[str, ...]
     surnames: frozenset[str]
@@ -345,6 +347,8 @@ def load_lexicon(overlays: tuple[Path, ...] = ()) -> Lexicon:
             "quoted_only"),
         generic_org_words=frozenset(
             r.values["word"] for r in _rows("generic_org_words.tsv", ("word",), overlays)),
+        name_breakers=frozenset(
+            r.values["word"] for r in _rows("name_breakers.tsv", ("word",), overlays)),
         anaphors={r.values["word"]: r.values["refers"]
                   for r in _rows("anaphors.tsv", ("word", "refers"), overlays)},
         person_titles=_longest_first(

@@ -422,3 +422,20 @@ def test_extract_years_said_relative_to_the_one_before(make_doc, run_stages) -> 
     assert _award_rows(done) == {("孟庆海", "全国五一劳动奖章", 2013),
                                  ("孟庆海", "呼伦贝尔市劳动模范", 2013),
                                  ("孟庆海", "全国海关优秀共产党员", 2014)}
+
+
+@pytest.mark.issue(14)
+@pytest.mark.parametrize(("text", "offices", "not_offices"), [
+    # run-on text before an office: a preposition, a byline's verb, 原 (former)
+    ("据绥芬河海关介绍，今年以来监管进出口货物增长。", {"绥芬河海关"}, {"据绥芬河海关"}),
+    ("本报讯（通讯员 张三）记镇江海关查获一起走私案。", {"镇江海关"}, {"记镇江海关"}),
+    ("原红其拉甫海关旧址位于帕米尔高原。", {"红其拉甫海关"}, {"原红其拉甫海关"}),
+    # a verb or a word of scope before 海关 names no office at all
+    ("我们探访海关的一线岗位。", set(), {"探访海关"}),
+    ("推动属地海关落实各项措施。", set(), {"属地海关"}),
+])
+def test_extract_an_office_name_starts_at_a_real_boundary(  # type: ignore[no-untyped-def]
+        make_doc, run_stages, text: str, offices: set[str], not_offices: set[str]) -> None:
+    done = run_stages(make_doc(text))
+    names = {m.name for m in done.mentions if m.cls == "SubOffice"}
+    assert offices <= names and not names & not_offices, names

@@ -11,16 +11,17 @@ from __future__ import annotations
 import dataclasses
 import operator
 from bisect import bisect_left
+from typing import TypeVar
 
-from kg.doc import Document, Mention
+from kg.doc import AwardFact, Document, Mention, ProgrammeFact, Sentence
 from kg.extract import awards, hierarchy, programmes, units
 from kg.extract.mentions import (
     Context,
+    Cover,
     anaphors,
     choose_focus,
     choose_hero,
     choose_subject,
-    covered,
     dedupe_overlaps,
     lexicon_orgs,
     persons,
@@ -29,7 +30,7 @@ from kg.extract.mentions import (
     repeated,
     short_names,
 )
-from kg.extract.text import years_in
+from kg.extract.text import EVIDENCE_LIMIT, excerpt, years_in
 from kg.patterns import Resources
 
 __all__ = ["ASSIGNS", "REQUIRES", "extract", "find_mentions"]
@@ -59,15 +60,46 @@ def find_mentions(ctx: Context, creator: str | None = None) -> tuple[list[Mentio
     base = short_names(ctx, base)
     base = dedupe_overlaps(units.departments(ctx, base) + base)
     others = units.external_orgs(ctx, base) + persons(ctx, creator)
-    found = dedupe_overlaps(base + [m for m in others if not covered(base, m.start, m.end)])
+    taken = Cover(base)
+    found = dedupe_overlaps(base + [m for m in others if not taken.covered(m.start, m.end)])
     ctx = dataclasses.replace(ctx, focus=choose_focus(found, ctx.text),
                               hero=choose_hero(found, ctx.text))
     found = dedupe_overlaps(found + repeated(ctx, found))
     return dedupe_overlaps(found + references(ctx, found)), ctx
 
 
+_Fact = TypeVar("_Fact", AwardFact, ProgrammeFact)
+
+
+def _cited(text: str, facts: list[_Fact]) -> list[_Fact]:
+    """The facts, each citing the part of its sentence that states it when the sentence
+    is longer than :data:`~kg.extract.text.EVIDENCE_LIMIT` (the evidence of every fact of
+    a 70,000-character table sentence would otherwise be all of it)."""
+    out = []
+    for fact in facts:
+        sentence = fact.sentence
+        if len(sentence.text) <= EVIDENCE_LIMIT:
+            out.append(fact)
+            continue
+        start, end = excerpt(text, sentence.start, sentence.end, _anchors(fact))
+        out.append(dataclasses.replace(fact, sentence=Sentence(start, end, text[start:end])))
+    return out
+
+
+def _anchors(fact: AwardFact | ProgrammeFact) -> list[tuple[int, int]]:
+    """The spans a fact's evidence must show, the first foremost: the honour and its
+    recipient, or the programme and its organisations."""
+    if isinstance(fact, AwardFact):
+        return [(fact.honour.start, fact.honour.end), (fact.recipient.start, fact.recipient.end)]
+    return [(fact.programme.start, fact.programme.end), *((o.start, o.end) for o in fact.orgs)]
+
+
 def extract(doc: Document, res: Resources) -> Document:
     """Find mentions and facts in a segmented document.
+
+    Each fact's ``sentence`` is the sentence it was read from, or, in a sentence longer
+    than :data:`~kg.extract.text.EVIDENCE_LIMIT` characters, the clauses of it that state
+    the fact (:func:`~kg.extract.text.excerpt`): the fact's evidence.
 
     Args:
         doc: a document with ``sentences``.
@@ -91,15 +123,15 @@ def extract(doc: Document, res: Resources) -> Document:
                                                                           sentence.end)
         sentence_years = years[ylo:yhi]
         facts, honours = awards.find_awards(ctx, sentence, inside, sentence_years)
-        found_awards.extend(facts)
+        found_awards.extend(_cited(doc.text, facts))
         honour_mentions.extend(honours)
         progs, named_honours = programmes.find_programmes(ctx, sentence, inside,
                                                           sentence_years)
-        found_programmes.extend(progs)
+        found_programmes.extend(_cited(doc.text, progs))
         honour_mentions.extend(named_honours)
         programme_mentions.extend(p.programme for p in progs)
     roll, roll_mentions = awards.roll_awards(ctx, mentions, years)
-    found_awards.extend(roll)
+    found_awards.extend(_cited(doc.text, roll))
     honour_mentions.extend(roll_mentions)
     links = hierarchy.find_hierarchy(ctx, mentions)
     extra_persons = [a.recipient for a in found_awards if a.recipient.rule_id == "honour_person"]

@@ -9,7 +9,10 @@ own recipient or year takes them from earlier clauses of the same sentence.
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from kg.doc import ORG_CLASSES, AwardFact, Mention, Sentence
@@ -18,11 +21,11 @@ from kg.extract.text import (
     PHRASE_BREAKS,
     QUOTE_PAIRS,
     SEGMENT_BREAKS,
+    Quoted,
     YearMark,
-    clause_start,
     is_cjk,
+    quoted_between,
     quoted_spans,
-    record_year,
     year_before,
 )
 
@@ -221,13 +224,82 @@ def _gap_ok(gap: str, res_year: object) -> bool:
     return not gap.strip()
 
 
-def _chain_before(mentions: list[Mention], text: str, pos: int, floor: int,
+class _Inside:
+    """The mentions of one sentence in text order, with their starts for bisection: the
+    rules ask for the mentions of a clause many times in a long sentence, and each such
+    look-up reads only the mentions it returns (not all the sentence's)."""
+
+    def __init__(self, sentence: Sentence, mentions: list[Mention]) -> None:
+        self.sentence = sentence
+        self.mentions = mentions
+        self.starts = [m.start for m in mentions]
+        self._people: list[int] | None = None
+        self._receivers: list[int] | None = None
+        self._pronouns: list[int] | None = None
+
+    def starting(self, lo: int, hi: int) -> list[Mention]:
+        """The mentions with ``lo <= start < hi``, in order."""
+        return self.mentions[bisect_left(self.starts, lo):bisect_left(self.starts, hi)]
+
+    def from_(self, lo: int) -> Iterator[Mention]:
+        """The mentions with ``lo <= start``, in order, read lazily."""
+        mentions = self.mentions
+        return (mentions[i] for i in range(bisect_left(self.starts, lo), len(mentions)))
+
+    def within_backwards(self, floor: int, pos: int) -> Iterator[Mention]:
+        """The mentions with ``floor <= start`` and ``end <= pos``, last first, read lazily."""
+        lo = bisect_left(self.starts, floor)
+        for i in range(bisect_right(self.starts, pos) - 1, lo - 1, -1):
+            m = self.mentions[i]
+            if m.end <= pos:
+                yield m
+
+    def within(self, floor: int, pos: int) -> Iterator[Mention]:
+        """The mentions with ``floor <= start`` and ``end <= pos``, in order, read lazily."""
+        for i in range(bisect_left(self.starts, floor), bisect_right(self.starts, pos)):
+            m = self.mentions[i]
+            if m.end <= pos:
+                yield m
+
+    def receivers_within(self, floor: int, pos: int) -> Iterator[Mention]:
+        """The mentions that may receive an honour (:func:`_may_receive`) with
+        ``floor <= start`` and ``end <= pos``, in order, read lazily."""
+        if self._receivers is None:
+            self._receivers = [i for i, m in enumerate(self.mentions) if _may_receive(m)]
+        receivers = self._receivers
+        hi = bisect_left(receivers, bisect_right(self.starts, pos))
+        for k in range(bisect_left(receivers, bisect_left(self.starts, floor)), hi):
+            m = self.mentions[receivers[k]]
+            if m.end <= pos:
+                yield m
+
+    def people_backwards(self, floor: int, pos: int) -> Iterator[Mention]:
+        """The Person mentions with ``floor <= start`` and ``end <= pos``, last first."""
+        if self._people is None:
+            self._people = [i for i, m in enumerate(self.mentions) if m.cls == "Person"]
+        people = self._people
+        lo = bisect_left(people, bisect_left(self.starts, floor))
+        for k in range(bisect_left(people, bisect_right(self.starts, pos)) - 1, lo - 1, -1):
+            m = self.mentions[people[k]]
+            if m.end <= pos:
+                yield m
+
+    def pronoun_between(self, lo: int, hi: int) -> bool:
+        """Whether 他 or 她 stands between ``lo`` and ``hi`` (offsets inside the sentence)."""
+        if self._pronouns is None:
+            offset = self.sentence.start
+            self._pronouns = [offset + m.start() for m in _PRONOUN.finditer(self.sentence.text)]
+        at = bisect_left(self._pronouns, lo)
+        return at < len(self._pronouns) and self._pronouns[at] < hi
+
+
+def _chain_before(mentions: _Inside, text: str, pos: int, floor: int,
                   titles: tuple[str, ...] = ()) -> list[Mention]:
     """The coordinated mentions that end right before ``pos`` (A、B和C被…); ``titles``
     are the person titles that may stand between a person and their unit."""
     chain: list[Mention] = []
     edge = pos
-    for m in reversed([m for m in mentions if floor <= m.start and m.end <= pos]):
+    for m in mentions.within_backwards(floor, pos):
         if not _may_receive(m):
             continue
         gap = text[m.end:edge]
@@ -268,6 +340,9 @@ def _bare_name(ctx: Context, floor: int, head: int) -> list[Mention]:
 
 def _generic_before(text: str, pos: int, floor: int) -> bool:
     return bool(_COLLECTIVE.search(text[floor:pos]))
+
+
+_PRONOUN = re.compile("[他她]")
 
 
 @dataclass
@@ -311,10 +386,11 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
     facts: list[AwardFact] = []
     honours: list[Mention] = []
     state = _SentenceState([])
+    inside = _Inside(sentence, mentions)
     for trig_start, trig_end, kind in _triggers(ctx, sentence):
         spans = parse_honours(text, trig_end, sentence.end, ctx)
         if not spans and kind == "award_passive":
-            spans = _granted_spans(ctx, mentions, trig_end, sentence.end)
+            spans = _granted_spans(ctx, inside, trig_end, sentence.end)
         publishers: list[Mention] = []
         via_clause = False
         if not spans and kind == "award_active":
@@ -324,13 +400,13 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
             if published is not None:
                 spans = parse_honours(text, published.end(), sentence.end, ctx)
                 via_clause = True
-                publishers = [m for m in mentions if trig_end <= m.start < published.end()
-                              and m.cls in _PUBLISHERS]
+                publishers = [m for m in inside.starting(trig_end, published.end())
+                              if m.cls in _PUBLISHERS]
         if not spans:
             continue
         if kind == "award_reconfirm" and not _reconfirm_tail(ctx, spans[-1].end):
             continue
-        found = _participants(ctx, sentence, mentions, trig_start, trig_end,
+        found = _participants(ctx, sentence, inside, trig_start, trig_end,
                               trig_end if via_clause else spans[0].start, kind, state)
         recipients, awarders, confidence = found
         awarders = awarders + [p for p in publishers if p not in awarders]
@@ -339,11 +415,11 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
                        if a.rule_id in _POLITICAL)
         # the year of the award's own ；-clause; else a yearly record's year (本年度…；…) before
         # a year an earlier clause gave (继2017年荣获…后，…；…)
-        segment = max(sentence.start, clause_start(text, trig_start, SEGMENT_BREAKS))
+        segment = max(sentence.start, ctx.clauses.start(trig_start, SEGMENT_BREAKS))
         year = _year_after(text, spans[-1].end) or year_before(years, trig_start, segment) \
-            or record_year(ctx.title) or year_before(years, trig_start, sentence.start) \
+            or ctx.title_year() or year_before(years, trig_start, sentence.start) \
             or _decision_year(ctx)
-        respectively = "分别" in text[clause_start(text, trig_start):trig_start] and \
+        respectively = "分别" in text[ctx.clauses.start(trig_start):trig_start] and \
             len(recipients) == len(spans) > 1
         for index, span in enumerate(spans):
             honour = Mention(span.start, span.end, text[span.start:span.end], "Honour",
@@ -386,7 +462,12 @@ def _year_after(text: str, pos: int) -> int | None:
 
 def _decision_year(ctx: Context) -> int | None:
     """关于表彰2022年度先进集体的决定: a decision's awards are for the year it names; a
-    decision that names none confers them in the year it is signed (2023年9月12日)."""
+    decision that names none confers them in the year it is signed (2023年9月12日).
+    Worked out once per document: it reads the title and the whole text."""
+    return ctx.once(("decision_year", ctx.title), lambda: _decision_year_of(ctx))
+
+
+def _decision_year_of(ctx: Context) -> int | None:
     m = _DECISION_YEAR.search(ctx.title)
     if m:
         return int(m.group(1) or m.group(2))
@@ -422,7 +503,7 @@ def _triggers(ctx: Context, sentence: Sentence) -> list[tuple[int, int, str]]:
 _COUNTED = re.compile(r"等?[0-9一二两三四五六七八九十]+(?:个|名|位|家)[\u4e00-\u9fff]{0,4}?(?=[“\"‘])")
 
 
-def _granted_spans(ctx: Context, mentions: list[Mention], pos: int, limit: int
+def _granted_spans(ctx: Context, mentions: _Inside, pos: int, limit: int
                    ) -> list[HonourSpan]:
     """授予 A、B等2个集体“X”称号: skip the recipients to reach the titles."""
     chain = _granted_chain(ctx.text, mentions, pos)
@@ -445,14 +526,20 @@ def _in_brackets(text: str, m: Mention) -> bool:
     return text[m.start - 1:m.start] in ("（", "(") and text[m.end:m.end + 1] in ("）", ")")
 
 
-def _granted_chain(text: str, mentions: list[Mention], pos: int) -> list[Mention]:
-    """The recipients right after 授予 / 命名: A、B（unit）和C."""
-    after = [m for m in mentions if m.start >= pos and m.cls in _RECIPIENT_CLASSES
-             and not _in_brackets(text, m)]
-    if not after or not _gap_ok(text[pos:after[0].start], None):
+def _granted_chain(text: str, mentions: _Inside, pos: int, limit: int | None = None
+                   ) -> list[Mention]:
+    """The recipients right after 授予 / 命名: A、B（unit）和C (among the mentions that end
+    by ``limit``, when given)."""
+    candidates = mentions.from_(pos)
+    if limit is not None:  # sorted by start: from one that starts after limit, none ends by it
+        candidates = itertools.takewhile(lambda m: m.start <= limit, candidates)
+    after = (m for m in candidates if m.cls in _RECIPIENT_CLASSES
+             and not _in_brackets(text, m) and (limit is None or m.end <= limit))
+    first = next(after, None)
+    if first is None or not _gap_ok(text[pos:first.start], None):
         return []
-    chain = [after[0]]
-    for m in after[1:]:
+    chain = [first]
+    for m in after:
         gap = text[_skip_brackets(text, chain[-1].end):m.start]
         if gap not in ("、", "和", "及", "与", "，", ","):
             break
@@ -465,24 +552,22 @@ def _reconfirm_tail(ctx: Context, pos: int) -> bool:
         "reconfirm_tail"))
 
 
-def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], trig_start: int,
+def _participants(ctx: Context, sentence: Sentence, mentions: _Inside, trig_start: int,
                   trig_end: int, honour_start: int, kind: str, state: _SentenceState
                   ) -> tuple[list[Mention], list[Mention], float]:
     text = ctx.text
-    floor = clause_start(text, trig_start, PHRASE_BREAKS)
+    floor = ctx.clauses.start(trig_start, PHRASE_BREAKS)
     floor = max(floor, sentence.start)
     bei = text.rfind("被", floor, trig_start)
     awarders: list[Mention] = []
     head = trig_start
     if bei >= 0:
-        awarders = [m for m in mentions if bei < m.start and m.end <= trig_start
-                    and m.cls in ORG_CLASSES]
+        awarders = [m for m in mentions.within(bei + 1, trig_start) if m.cls in ORG_CLASSES]
         state.awarders.update((m.start, m.end) for m in awarders)
         head = bei
-    granted = _granted_chain(text, [m for m in mentions if m.end <= honour_start], trig_end)
+    granted = _granted_chain(text, mentions, trig_end, honour_start)
     if bei < 0 and granted:
-        awarders = [m for m in mentions if floor <= m.start and m.end <= trig_start
-                    and m.cls in ORG_CLASSES]
+        awarders = [m for m in mentions.within(floor, trig_start) if m.cls in ORG_CLASSES]
         state.awarders.update((m.start, m.end) for m in awarders)
         return granted, awarders, 0.85
     if bei >= 0 and granted and not awarders:
@@ -494,42 +579,48 @@ def _participants(ctx: Context, sentence: Sentence, mentions: list[Mention], tri
         return chain, awarders, 0.9
     if _generic_before(text, head, floor):
         return [], awarders, 0.0
-    carried = _subject_of_clause_before(text, mentions, floor, head, sentence.start)
+    carried = _subject_of_clause_before(ctx, mentions, floor, head, sentence.start)
     if carried is not None:
         return [carried], awarders, 0.8
     if state.recipients:
         return state.recipients, awarders, 0.75
-    others = [m for m in mentions if (m.start, m.end) not in state.awarders]
-    return _fallback(ctx, sentence, others, floor), awarders, 0.6
+    return _fallback(ctx, sentence, mentions, state.awarders, floor), awarders, 0.6
 
 
-def _subject_of_clause_before(text: str, mentions: list[Mention], floor: int, head: int,
+def _subject_of_clause_before(ctx: Context, mentions: _Inside, floor: int, head: int,
                               start: int) -> Mention | None:
     """宝鸡海关经…委员会复查，继续保留“…”: a clause with no subject of its own (only 继续,
     又 …) goes on with the subject that opened the clause before it, in its ；-segment."""
+    text = ctx.text
     if floor <= start or text[floor - 1] not in "，," or not _gap_ok(text[floor:head], None):
         return None
-    before = max(start, clause_start(text, floor - 1, PHRASE_BREAKS))
-    there = [m for m in mentions if before <= m.start and m.end < floor and _may_receive(m)]
+    before = max(start, ctx.clauses.start(floor - 1, PHRASE_BREAKS))
+    there = mentions.receivers_within(before, floor - 1)
+    first = next(there, None)
     # the clause must open with it; 该关女关员高雅琴…: the person the unit introduces
-    return _head_of(text, there) if there and there[0].start == before else None
+    return _head_of(text, itertools.chain((first,), there)) \
+        if first is not None and first.start == before else None
 
 
-def _fallback(ctx: Context, sentence: Sentence, mentions: list[Mention], floor: int
-              ) -> list[Mention]:
+def _fallback(ctx: Context, sentence: Sentence, mentions: _Inside,
+              awarders: set[tuple[int, int]], floor: int) -> list[Mention]:
     """No recipient in the clause: the sentence's subject (a person named after their
     unit and title is the subject: 青白江海关关长罗建…), 他/她 for the last person named,
     else the person a profile is about, else the unit or organisation the document is
     about."""
     text = ctx.text
-    earlier = [m for m in mentions if sentence.start <= m.start and m.end <= floor
-               and _may_receive(m)]
-    if re.search("[他她]", text[sentence.start:floor]):
-        people = [m for m in earlier if m.cls == "Person"]
-        if people:
-            return [people[-1]]
-    if earlier:
-        return [_head_of(text, earlier)]
+
+    if mentions.pronoun_between(sentence.start, floor):
+        person = next((m for m in mentions.people_backwards(sentence.start, floor)
+                       if (m.start, m.end) not in awarders and _may_receive(m)), None)
+        if person is not None:
+            return [person]
+    # the recipients that conferred no earlier award of the sentence
+    earlier = (m for m in mentions.receivers_within(sentence.start, floor)
+               if (m.start, m.end) not in awarders)
+    first = next(earlier, None)
+    if first is not None:
+        return [_head_of(text, itertools.chain((first,), earlier))]
     if ctx.hero is not None:
         return [ctx.hero]
     if ctx.focus is not None and ctx.focus.cls in ("Department", "SubOffice"):
@@ -541,10 +632,11 @@ def _fallback(ctx: Context, sentence: Sentence, mentions: list[Mention], floor: 
     return [Mention(sentence.start, sentence.start, "", cls, ctx.subject, "subject")]
 
 
-def _head_of(text: str, earlier: list[Mention]) -> Mention:
+def _head_of(text: str, earlier: Iterable[Mention]) -> Mention:
     """The first mention, or the person its unit and title introduce (X海关关长罗建)."""
-    first = earlier[0]
-    for m in earlier[1:]:
+    mentions = iter(earlier)
+    first = next(mentions)
+    for m in mentions:
         if m.cls != "Person":
             if m.start - first.end > 0:
                 break
@@ -589,8 +681,9 @@ def _honour_person_pairs(ctx: Context, sentence: Sentence, years: list[YearMark]
 def _honour_start(ctx: Context, sentence: Sentence, core_end: int, quoted: bool) -> int:
     text = ctx.text
     if quoted:
-        opened = text.rfind("“", sentence.start, core_end)
-        return opened if opened >= 0 and core_end - opened <= 20 else -1
+        # the last “ of the sentence before the core, if it is at most 20 back
+        opened = text.rfind("“", max(sentence.start, core_end - 20), core_end)
+        return opened if opened >= 0 else -1
     from kg.extract.mentions import left_name
 
     start = left_name(text, core_end, ctx.res, max_tokens=5, max_chars=14,
@@ -612,7 +705,8 @@ def roll_awards(ctx: Context, mentions: list[Mention], years: list[YearMark]
     """
     facts: list[AwardFact] = []
     found: list[Mention] = []
-    sentences = list(ctx.sentences)
+    sentences = ctx.sentences
+    starts = [m.start for m in mentions]
     for i, heading in enumerate(sentences):
         raw = _roll_honour(ctx, heading.text.strip())
         if raw is None:
@@ -622,7 +716,7 @@ def roll_awards(ctx: Context, mentions: list[Mention], years: list[YearMark]
                          "honour.roll")
         year = year_before(years, heading.end, heading.start) or annual or \
             _decision_year(ctx)
-        listed = _roll_lines(ctx, mentions, sentences[i + 1:])
+        listed = _roll_lines(ctx, mentions, starts, sentences, i + 1)
         if listed:
             found.append(honour)
         for line, recipient in listed:
@@ -640,14 +734,55 @@ def _annual_year(annual: re.Match[str] | None) -> int | None:
 def _named_before(ctx: Context, name: str, pos: int) -> tuple[str, int | None]:
     """A roll headed 先进集体 under a decision that granted “2023年度南宁海关先进集体”: the
     title in full, as the text last named it before ``pos``, and its year."""
-    found: tuple[str, int | None] = (name, None)
-    for quoted in quoted_spans(ctx.text[:pos]):
+    titles = ctx.once(("quoted_titles", ctx.subject), lambda: _QuotedTitles(ctx))
+    return titles.last_before(name, pos) or (name, None)
+
+
+class _QuotedTitles:
+    """The titles quoted in a document (“…” or "…", 2 to 40 characters), normalised once,
+    for "the last one before ``pos`` that ends with this name" look-ups.
+
+    The quoted spans of ``text[:pos]`` are the whole text's as far as an opening mark
+    more than ``max_len`` before ``pos`` (a span found from such a mark ends by ``pos``),
+    and only the last stretch is read again, with the text cut at ``pos``; the spans
+    before are found by the proper suffixes of their names.
+    """
+
+    _REACH = 60  # quoted_spans' max_len
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.spans = quoted_spans(ctx.text, self._REACH)
+        self.starts = [q.start for q in self.spans]
+        self.named: dict[int, tuple[str, int | None]] = {}
+        self.by_suffix: dict[str, list[int]] = {}
+        for index, quoted in enumerate(self.spans):
+            title = self._title(quoted)
+            if title is None:
+                continue
+            self.named[index] = title
+            full = title[0]
+            for cut in range(len(full)):  # every proper suffix, the empty one included
+                self.by_suffix.setdefault(full[cut + 1:], []).append(index)
+
+    def _title(self, quoted: Quoted) -> tuple[str, int | None] | None:
         if quoted.mark not in "“\"" or not 2 <= len(quoted.inner) <= 40:
-            continue
-        full = normalise_honour(quoted.inner, ctx)
-        if full.endswith(name) and len(full) > len(name):
-            found = (full, _annual_year(_ANNUAL.match(quoted.inner)))
-    return found
+            return None
+        return (normalise_honour(quoted.inner, self.ctx),
+                _annual_year(_ANNUAL.match(quoted.inner)))
+
+    def last_before(self, name: str, pos: int) -> tuple[str, int | None] | None:
+        """The same as the last title of ``quoted_spans(text[:pos])`` whose name ends
+        with ``name`` and is longer."""
+        same = bisect_right(self.starts, pos - self._REACH - 1)  # spans read alike
+        resume = max(self.spans[same - 1].end if same else 0, pos - self._REACH)
+        for quoted in reversed(quoted_between(self.ctx.text, resume, pos, self._REACH)):
+            title = self._title(quoted)
+            if title is not None and title[0].endswith(name) and len(title[0]) > len(name):
+                return title
+        indexes = self.by_suffix.get(name, [])
+        at = bisect_left(indexes, same) - 1
+        return self.named[indexes[at]] if at >= 0 else None
 
 
 def _roll_honour(ctx: Context, line: str) -> str | None:
@@ -667,17 +802,20 @@ _ROLL_NAME = re.compile(r"((?:[\u4e00-\u9fff][\s\u3000](?=[\u4e00-\u9fff][\s\u30
                         r"(?:[（(][^）)]{1,8}[）)][\s\u3000]*|[\s\u3000]+)\S")
 
 
-def _roll_lines(ctx: Context, mentions: list[Mention], below: list[Sentence]
-                ) -> list[tuple[Sentence, Mention]]:
+def _roll_lines(ctx: Context, mentions: list[Mention], starts: list[int],
+                sentences: tuple[Sentence, ...], first: int) -> list[tuple[Sentence, Mention]]:
+    """The roll's lines from ``sentences[first]`` on (``mentions`` sorted by start, with
+    their ``starts``)."""
     listed = []
-    for line in below:
+    for line in (sentences[k] for k in range(first, len(sentences))):
         text = line.text.strip("，,。；; ")
         if text.startswith(("（", "(")) and text.endswith(("）", ")")):
             continue
         if _roll_honour(ctx, text) is not None:
             break
-        whole = [m for m in mentions if m.start == line.start and
-                 m.end - m.start == len(text) and m.cls in _RECIPIENT_CLASSES]
+        whole = [m for m in mentions[bisect_left(starts, line.start):
+                                     bisect_right(starts, line.start)]
+                 if m.end - m.start == len(text) and m.cls in _RECIPIENT_CLASSES]
         person = _ROLL_NAME.match(line.text)
         if whole:
             listed.append((line, whole[0]))

@@ -10,17 +10,19 @@ from __future__ import annotations
 import dataclasses
 import operator
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from kg.doc import Mention, Sentence
-from kg.extract.text import inside_marks, is_cjk, squash
+from kg.extract.text import ClauseIndex, inside_marks, is_cjk, record_year, squash
 from kg.patterns import Resources
 
 __all__ = [
     "Context",
+    "Cover",
     "choose_focus",
     "choose_hero",
     "choose_subject",
@@ -36,6 +38,8 @@ __all__ = [
     "repeated",
     "short_names",
 ]
+
+_T = TypeVar("_T")
 
 #: Tokens that never belong to a name read leftwards from its head word.
 STOP_TOKENS = frozenset(
@@ -63,6 +67,31 @@ class Context:
     focus: Mention | None = None
     #: the person a profile is about (孟庆海同志先进事迹材料): awards with no subject are theirs
     hero: Mention | None = None
+    #: clause starts of ``text`` (made once; :func:`dataclasses.replace` passes it on)
+    clauses: ClauseIndex = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    #: what the rules work out once per document (keyed by what it depends on besides
+    #: the text), passed on with ``clauses``
+    memo: dict[object, object] = field(default=None, compare=False, repr=False)  # type: ignore[arg-type]
+
+    def __post_init__(self) -> None:
+        if self.clauses is None or self.clauses.text is not self.text:
+            object.__setattr__(self, "clauses", ClauseIndex(self.text))
+            object.__setattr__(self, "memo", {})
+        elif self.memo is None:
+            object.__setattr__(self, "memo", {})
+
+    def title_year(self) -> int | None:
+        """The year the title's yearly record is about (:func:`record_year`), once per
+        document: the title may be a long first sentence, and every fact asks."""
+        return self.once(("record_year", self.title), lambda: record_year(self.title))
+
+    def once(self, key: object, make: Callable[[], _T]) -> _T:
+        """``make()``, worked out once per document for ``key``."""
+        try:
+            return self.memo[key]  # type: ignore[return-value]
+        except KeyError:
+            value = self.memo[key] = make()
+            return value
 
     def sentence_matches(self, pattern_id: str) -> Iterator[tuple[int, re.Match[str]]]:
         """Matches of a pattern that never crosses a sentence end, sentence by sentence:
@@ -354,24 +383,51 @@ def references(ctx: Context, mentions: list[Mention]) -> list[Mention]:
     text, out = ctx.text, []
     unit_words = ctx.res.lexicon.any_word("unit_anaphors", (
         w for w, r in ctx.res.lexicon.anaphors.items() if r == "@unit"))
-    units = [m for m in mentions if m.cls in ("Department", "SubOffice")]
-    people = [m for m in mentions if m.cls == "Person"]
+    units = _Sorted([m for m in mentions if m.cls in ("Department", "SubOffice")])
+    people = _Sorted([m for m in mentions if m.cls == "Person"])
+    taken = Cover(mentions)
     for m in unit_words.finditer(text):
-        if covered(mentions, m.start(), m.end()):
+        if taken.covered(m.start(), m.end()):
             continue
         tail = _UNIT_TAIL.match(m.group()).group(1)  # type: ignore[union-attr]
-        before = [u for u in units if u.end <= m.start() and u.name.endswith(tail)
-                  and m.start() - u.end < 800]
-        target = before[-1] if before else ctx.focus
+        before = units.last_before(m.start(), 800, _ends_like(tail))
+        target = before if before is not None else ctx.focus
         if target is not None and target.cls in ("Department", "SubOffice"):
             out.append(Mention(m.start(), m.end(), m.group(), target.cls, target.name,
                                "lexicon.anaphors", target.parent))
     for m in re.finditer("[他她](?![们人])", text):
-        before = [p for p in people if p.end <= m.start() and m.start() - p.end < 400]
-        if before and not covered(mentions, m.start(), m.end()):
-            out.append(Mention(m.start(), m.end(), m.group(), "Person", before[-1].name,
+        person = people.last_before(m.start(), 400)
+        if person is not None and not taken.covered(m.start(), m.end()):
+            out.append(Mention(m.start(), m.end(), m.group(), "Person", person.name,
                                "pronoun"))
     return out
+
+
+class _Sorted:
+    """Mentions sorted by start, for "the last one before here" look-ups that walk back
+    from ``pos`` only as far as such a mention can start (not from the list's end)."""
+
+    def __init__(self, mentions: list[Mention]) -> None:
+        self.mentions = mentions
+        self.longest = max((m.end - m.start for m in mentions), default=0)
+
+    def last_before(self, pos: int, reach: int,
+                    accept: Callable[[Mention], bool] | None = None) -> Mention | None:
+        """The last mention that ends at or before ``pos``, less than ``reach`` characters
+        before it, and that ``accept`` takes (the same as the last of a scan of the whole
+        list)."""
+        mentions = self.mentions
+        for i in range(bisect_right(mentions, pos, key=_mention_start) - 1, -1, -1):
+            m = mentions[i]
+            if m.start <= pos - reach - self.longest:
+                break  # it and all before it end ``reach`` or more before pos
+            if m.end <= pos and pos - m.end < reach and (accept is None or accept(m)):
+                return m
+        return None
+
+
+def _mention_start(m: Mention) -> int:
+    return m.start
 
 
 def recent_offices(ctx: Context, mentions: list[Mention]) -> list[Mention]:
@@ -385,21 +441,32 @@ def recent_offices(ctx: Context, mentions: list[Mention]) -> list[Mention]:
     offices = [m for m in mentions if m.cls in ("Bureau", "SubOffice")
                and m.rule_id != "lexicon.anaphors" and not _listed(ctx.text, m)]
     titled = choose_focus(offices, ctx.text)
+    named = _Sorted(offices)
     out = []
     for m in mentions:
         if m.rule_id == "lexicon.anaphors" and m.text.startswith((*recent, *own)):
-            before = [o for o in offices if o.end <= m.start and m.start - o.end <= _RECENT_REACH
-                      and "\n" not in ctx.text[o.end:m.start]] if m.text.startswith(recent) \
-                else []
+            before = named.last_before(m.start, _RECENT_REACH + 1,
+                                       _same_line(ctx.text, m.start)) \
+                if m.text.startswith(recent) else None
             # in a new paragraph 该关 is what the text is about, and 我关 in an interview
             # of a sub-office's head is that office: the title's office
-            target = before[-1] if before else titled
+            target = before if before is not None else titled
             if target is not None and target.cls == "SubOffice":
                 m = dataclasses.replace(m, cls="SubOffice", name=target.name,
                                         parent=target.parent)
         if m.cls != "Anaphor":  # 我关 with neither a bureau nor a titled office: nothing
             out.append(m)
     return out
+
+
+def _ends_like(tail: str) -> Callable[[Mention], bool]:
+    """Whether a unit's name ends like the anaphor's word (该科 -> …科)."""
+    return lambda m: m.name.endswith(tail)
+
+
+def _same_line(text: str, pos: int) -> Callable[[Mention], bool]:
+    """Whether a mention before ``pos`` is on its line."""
+    return lambda m: "\n" not in text[m.end:pos]
 
 
 def short_names(ctx: Context, mentions: list[Mention]) -> list[Mention]:
@@ -418,9 +485,10 @@ def short_names(ctx: Context, mentions: list[Mention]) -> list[Mention]:
     if not given:
         return mentions
     out = []
+    notes = _Notes(former)
     for m in mentions:
         target, _ = given.get(m.text, (None, 0))
-        was = next((t for lo, hi, t in former if lo <= m.start and m.end <= hi), None)
+        was = notes.holding(m.start, m.end)
         if was is not None and m.cls in _NAMED_CLASSES:
             m = dataclasses.replace(m, cls=was.cls, name=was.name, parent=was.parent,
                                     rule_id="former_name")
@@ -428,13 +496,38 @@ def short_names(ctx: Context, mentions: list[Mention]) -> list[Mention]:
             m = dataclasses.replace(m, cls=target.cls, name=target.name, parent=target.parent,
                                     rule_id="short_name")
         out.append(m)
-    for short, (target, after) in given.items():
-        for found in re.finditer(re.escape(short), ctx.text[after:]):
-            start = after + found.start()
-            if not covered(out, start, start + len(short)):
-                out.append(Mention(start, start + len(short), short, target.cls, target.name,
-                                   "short_name", target.parent))
-    return sorted(out, key=_START_END)
+    taken = Cover(out)
+    for word, (target, after) in given.items():
+        for found in re.compile(re.escape(word)).finditer(ctx.text, after):
+            start = found.start()
+            if not taken.covered(start, start + len(word)):
+                taken.add(Mention(start, start + len(word), word, target.cls, target.name,
+                                  "short_name", target.parent))
+    return sorted(taken.mentions, key=_START_END)
+
+
+class _Notes:
+    """The former names given in brackets (lo, hi, organisation), for "the first one
+    whose span holds [start, end)" look-ups that read only the notes starting near."""
+
+    def __init__(self, notes: list[tuple[int, int, Mention]]) -> None:
+        self.notes = notes
+        self.by_start = sorted(range(len(notes)), key=lambda i: notes[i][0])
+        self.starts = [notes[i][0] for i in self.by_start]
+        self.longest = max((hi - lo for lo, hi, _ in notes), default=0)
+
+    def holding(self, start: int, end: int) -> Mention | None:
+        """The same as the first note in list order with ``lo <= start`` and
+        ``end <= hi``."""
+        lo_bound = end - self.longest  # a note holding the span starts at or after this
+        first = bisect_left(self.starts, lo_bound)
+        found = None
+        for k in range(first, bisect_right(self.starts, start)):
+            i = self.by_start[k]
+            lo, hi, org = self.notes[i]
+            if lo <= start and end <= hi and (found is None or i < found[0]):
+                found = (i, org)
+        return found[1] if found is not None else None
 
 
 _NAMED_CLASSES = ("Bureau", "SubOffice", "Department", "ExternalOrganization")
@@ -455,23 +548,56 @@ def repeated(ctx: Context, mentions: list[Mention]) -> list[Mention]:
     """Later bare mentions of a unit or person the text introduced once in full: 查验二科
     after 黄岛海关查验二科, 王海涛 after 科长王海涛."""
     parents: dict[str, set[str | None]] = {}
+    classes: dict[str, str] = {}  # each name's class: its first Department or Person mention's
     for m in mentions:
         if m.cls == "Department" and len(m.name) >= 3:
             parents.setdefault(m.name, set()).add(m.parent)
         elif m.cls == "Person" and len(m.name) >= 2:
             parents.setdefault(m.name, set()).add(None)
-    out: list[Mention] = []
+        if m.cls in ("Department", "Person"):
+            classes.setdefault(m.name, m.cls)
+    taken = Cover(mentions)
+    out = Cover()
+    places = _Occurrences(ctx.text, [name for name, owners in parents.items()
+                                     if len(owners) == 1])
     for name, owners in sorted(parents.items()):
         if len(owners) != 1:
             continue  # 查验科 under two offices: a bare 查验科 is ambiguous
-        cls = next(m.cls for m in mentions if m.name == name and m.cls in ("Department",
-                                                                           "Person"))
-        for m in re.finditer(re.escape(name), ctx.text):
-            if not covered(mentions, m.start(), m.end()) and not covered(out, m.start(),
-                                                                          m.end()):
-                out.append(Mention(m.start(), m.end(), name, cls, name, "repeated",
-                                   next(iter(owners))))
-    return out
+        cls = classes[name]
+        for start in places.of(name):
+            end = start + len(name)
+            if not taken.covered(start, end) and not out.covered(start, end):
+                out.add(Mention(start, end, name, cls, name, "repeated", next(iter(owners))))
+    return out.mentions
+
+
+class _Occurrences:
+    """Where each of some words (of two characters or more) occurs in a text, as
+    ``re.finditer`` of the word finds them (left to right, not overlapping), from one
+    pass over the text for all the words' first two characters (each place where one
+    of their first characters stands is looked at once)."""
+
+    def __init__(self, text: str, words: list[str]) -> None:
+        self.text = text
+        self.at: dict[str, list[int]] = {}
+        heads = {w[:2] for w in words if len(w) >= 2}
+        if heads:
+            firsts = re.compile("[" + re.escape("".join(sorted({h[0] for h in heads}))) + "]")
+            for m in firsts.finditer(text):
+                head = text[m.start():m.start() + 2]
+                if head in heads:
+                    self.at.setdefault(head, []).append(m.start())
+
+    def of(self, word: str) -> Iterator[int]:
+        """The starts of ``word``'s occurrences."""
+        if len(word) < 2:
+            yield from (m.start() for m in re.finditer(re.escape(word), self.text))
+            return
+        after = 0  # a match ends here; the next may not start before it
+        for start in self.at.get(word[:2], ()):
+            if start >= after and self.text.startswith(word, start):
+                yield start
+                after = start + len(word)
 
 
 def _minus_length(m: Mention) -> int:
@@ -545,6 +671,39 @@ def _longest_first(mentions: list[Mention]) -> list[Mention]:
 def covered(spans: list[Mention], start: int, end: int) -> bool:
     """True when ``[start, end)`` overlaps any mention in ``spans``."""
     return any(start < m.end and m.start < end for m in spans)
+
+
+class Cover:
+    """:func:`covered` over a growing set of mentions, each look-up in time independent of
+    how many there are: the characters inside spans are marked in a byte array, and empty
+    spans kept as sorted offsets (one overlaps a span that holds it strictly inside).  A
+    look-up with an empty span is rare and answered by the plain rule."""
+
+    def __init__(self, mentions: Iterable[Mention] = ()) -> None:
+        self.mentions: list[Mention] = []
+        self._used = bytearray()
+        self._points: list[int] = []
+        for m in mentions:
+            self.add(m)
+
+    def add(self, m: Mention) -> None:
+        """Count ``m`` in."""
+        self.mentions.append(m)
+        if m.start < m.end:
+            if m.end > len(self._used):
+                self._used.extend(bytes(max(m.end - len(self._used), len(self._used))))
+            self._used[m.start:m.end] = b"\x01" * (m.end - m.start)
+        else:
+            insort(self._points, m.start)
+
+    def covered(self, start: int, end: int) -> bool:
+        """The same as ``covered(mentions, start, end)``."""
+        if start >= end:
+            return covered(self.mentions, start, end)
+        if self._used.find(1, max(start, 0), min(end, len(self._used))) >= 0:
+            return True
+        at = bisect_right(self._points, start)
+        return at < len(self._points) and self._points[at] < end
 
 
 def squash_name(text: str) -> str:

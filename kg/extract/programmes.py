@@ -12,7 +12,10 @@ the name's own prefix, the 在-phrase, or the clause's subject; a generic subjec
 
 from __future__ import annotations
 
+import itertools
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kg.doc import Mention, ProgrammeFact, Sentence
@@ -22,10 +25,8 @@ from kg.extract.text import (
     QUOTE_PAIRS,
     SEGMENT_BREAKS,
     YearMark,
-    clause_start,
     is_cjk,
     quoted_spans,
-    record_year,
     year_before,
 )
 
@@ -80,8 +81,9 @@ _WORD_GOES_ON = frozenset("化性")
 
 
 def _verb_before(ctx: Context, pos: int, floor: int) -> bool:
-    clause = ctx.text[clause_start(ctx.text, pos, PHRASE_BREAKS):pos]
-    clause = clause[max(0, len(clause) - 40):] if floor >= 0 else clause
+    start = ctx.clauses.start(pos, PHRASE_BREAKS)
+    # the clause's last 40 characters (sliced so, a long clause is not copied whole)
+    clause = ctx.text[max(start, pos - 40) if floor >= 0 else start:pos]
     return ctx.res.lexicon.trigger_pattern("programme").search(clause) is not None
 
 
@@ -159,7 +161,7 @@ def _book_titles(ctx: Context, sentence: Sentence) -> list[_Found]:
             continue
         start, end = sentence.start + q.start, sentence.start + q.end
         inner = q.inner.strip()
-        before = ctx.text[clause_start(ctx.text, start, PHRASE_BREAKS):start]
+        before = ctx.text[ctx.clauses.start(start, PHRASE_BREAKS):start]
         law = inner.endswith(("法", "条例", "法规")) and not inner.endswith(("办法", "方法"))
         short = inner.startswith("若干") or inner in ctx.res.lexicon.programme_heads
         # 《关于命名…的决定》: an official document's title names the document (a decision,
@@ -336,21 +338,72 @@ def find_programmes(ctx: Context, sentence: Sentence, mentions: list[Mention],
         return [], honours
     facts: dict[str, ProgrammeFact] = {}
     offices = {n for m in mentions if m.cls in ("Bureau", "SubOffice") for n in (m.name, m.text)}
+    runners = _Runners(ctx.text, mentions)
+    # the programmes kept so far, in order of start: (start, end, name)
+    kept: list[tuple[int, int, str]] = []
+    longest = 0
     for item in sorted(found, key=lambda f: (f.start, -f.confidence)):
         if item.name in offices:
             continue  # “洋浦海关”: an office named in quotes is not a programme
-        if item.name in facts or any(item.name in k and item.start >= facts[k].programme.start
-                                     and item.end <= facts[k].programme.end for k in facts):
+        if item.name in facts or _inside_kept(kept, longest, item):
             continue
         mention = Mention(item.start, item.end, ctx.text[item.start:item.end], "Programme",
                           item.name, item.rule)
-        orgs = _organisations(ctx, sentence, mentions, item)
-        semi = clause_start(ctx.text, item.start, SEGMENT_BREAKS)
+        orgs = _organisations(ctx, sentence, runners, item)
+        semi = ctx.clauses.start(item.start, SEGMENT_BREAKS)
         year = _year_in_name(item.name) or year_before(years, item.start, semi) or \
-            record_year(ctx.title)
+            ctx.title_year()
         facts[item.name] = ProgrammeFact(sentence, mention, tuple(orgs), year,
                                          item.rule, item.confidence)
+        kept.append((item.start, item.end, item.name))
+        longest = max(longest, item.end - item.start)
     return list(facts.values()), honours
+
+
+def _inside_kept(kept: list[tuple[int, int, str]], longest: int, item: _Found) -> bool:
+    """Whether a kept programme's span holds the item's and its name the item's name
+    (``kept`` in order of start, none longer than ``longest``): only those starting
+    within ``longest`` of the item's end can hold it."""
+    for i in range(bisect_right(kept, item.start, key=_kept_start) - 1, -1, -1):
+        start, end, name = kept[i]
+        if start < item.end - longest:
+            break
+        if end >= item.end and item.name in name:
+            return True
+    return False
+
+
+def _kept_start(row: tuple[int, int, str]) -> int:
+    return row[0]
+
+
+class _Runners:
+    """The mentions of a sentence that may run a programme (:data:`_RUNNERS`, not a body
+    named as guiding), in text order, and among them the subjects (no preposition
+    before) and those after 在, each with their starts, so that the organisations of a
+    programme are found by bisection, not by a scan of the sentence."""
+
+    def __init__(self, text: str, mentions: list[Mention]) -> None:
+        runners = [m for m in mentions if m.cls in _RUNNERS and not _under_guidance(text, m)]
+        self.subjects = [m for m in runners
+                         if not text[max(0, m.start - 2):m.start].endswith(_PREPOSITIONS)]
+        self.subject_starts = [m.start for m in self.subjects]
+        self.after_zai = [m for m in runners if text[m.start - 1:m.start] == "在"]
+        self.zai_starts = [m.start for m in self.after_zai]
+
+    def first_after_zai(self, lo: int, pos: int) -> Mention | None:
+        """The first runner after 在 with ``lo <= start`` and ``end <= pos``."""
+        for i in range(bisect_left(self.zai_starts, lo), bisect_right(self.zai_starts, pos)):
+            if self.after_zai[i].end <= pos:
+                return self.after_zai[i]
+        return None
+
+    def subjects_from(self, lo: int, pos: int) -> Iterator[Mention]:
+        """The subjects with ``lo <= start`` and ``end <= pos``, in order, read lazily."""
+        for i in range(bisect_left(self.subject_starts, lo),
+                       bisect_right(self.subject_starts, pos)):
+            if self.subjects[i].end <= pos:
+                yield self.subjects[i]
 
 
 _NAME_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
@@ -362,26 +415,25 @@ def _year_in_name(name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _organisations(ctx: Context, sentence: Sentence, mentions: list[Mention], item: _Found
+def _organisations(ctx: Context, sentence: Sentence, runners: _Runners, item: _Found
                    ) -> list[Mention]:
     text = ctx.text
     own = ctx.res.lexicon.org_pattern.match(item.name)
     if own is not None:
         entry = ctx.res.lexicon.orgs[own.group()]
         return [Mention(item.start, item.start, "", entry.cls, entry.canonical, "name_prefix")]
-    floor = clause_start(text, item.start, PHRASE_BREAKS)
-    orgs = [m for m in mentions if m.end <= item.start and m.start >= sentence.start
-            and m.cls in _RUNNERS and not _under_guidance(text, m)]
-    zai = [m for m in orgs if m.start >= floor and text[m.start - 1:m.start] == "在"]
-    if zai:
-        return [] if zai[0].cls == "Generic" else [zai[0]]
-    semi = clause_start(text, item.start, SEGMENT_BREAKS)
-    for scope in ([m for m in orgs if m.start >= floor], [m for m in orgs if m.start >= semi],
-                  orgs):
-        subjects = [m for m in scope if not text[max(0, m.start - 2):m.start].endswith(
-            _PREPOSITIONS)]
-        if subjects:
-            return _subject_chain(text, subjects)
+    floor = ctx.clauses.start(item.start, PHRASE_BREAKS)
+    # the runners of the sentence that end before the item: after 在 in its clause, else
+    # the subjects of its clause, of its ；-segment, of the sentence
+    zai = runners.first_after_zai(max(floor, sentence.start), item.start)
+    if zai is not None:
+        return [] if zai.cls == "Generic" else [zai]
+    semi = ctx.clauses.start(item.start, SEGMENT_BREAKS)
+    for lo in (floor, semi, sentence.start):
+        subjects = runners.subjects_from(max(lo, sentence.start), item.start)
+        first = next(subjects, None)
+        if first is not None:
+            return _subject_chain(text, itertools.chain((first,), subjects))
     if ctx.focus is not None and ctx.focus.cls in ("Department", "SubOffice"):
         return [ctx.focus]
     if ctx.subject is None:
@@ -399,17 +451,27 @@ def _under_guidance(text: str, m: Mention) -> bool:
     return text[max(0, m.start - 1):m.start] == "在" and bool(_GUIDANCE.match(text, m.end))
 
 
-def _subject_chain(text: str, subjects: list[Mention]) -> list[Mention]:
-    """The first subject and the names coordinated with it (北京、海口、武汉等海关)."""
-    while len(subjects) > 1 and re.fullmatch(r"(?:的)?(?:所属|下辖|下属|隶属|辖属)(?:的)?",
-                                             text[subjects[0].end:subjects[1].start]):
-        subjects = subjects[1:]  # 南宁海关所属东兴海关…开展: the unit is the subject
-    if subjects[0].cls == "Generic":
+def _subject_chain(text: str, subjects: Iterable[Mention]) -> list[Mention]:
+    """The first subject and the names coordinated with it (北京、海口、武汉等海关);
+    ``subjects`` (at least one) are read only as far as the chain goes."""
+    rest = iter(subjects)
+    head = next(rest)
+    after = next(rest, None)
+    while after is not None and after.start - head.end <= _MARKED_GAP and \
+            _UNDER_MARK.fullmatch(text, head.end, after.start):
+        head, after = after, next(rest, None)  # 南宁海关所属东兴海关…开展: the unit is the subject
+    if head.cls == "Generic":
         return []
-    chain = [subjects[0]]
-    for m in subjects[1:]:
-        if text[chain[-1].end:m.start] in ("、", "和", "及", "与") and m.cls != "Generic":
-            chain.append(m)
+    chain = [head]
+    while after is not None:
+        if text[chain[-1].end:after.start] in ("、", "和", "及", "与") and after.cls != "Generic":
+            chain.append(after)
+            after = next(rest, None)
         else:
             break
     return chain
+
+
+_UNDER_MARK = re.compile(r"(?:的)?(?:所属|下辖|下属|隶属|辖属)(?:的)?")
+#: The longest text _UNDER_MARK matches.
+_MARKED_GAP = 4

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from kg.doc import Mention
@@ -115,13 +115,18 @@ def _office_class(ctx: Context, item: str) -> tuple[str, str, str | None]:
     if entry is not None:
         return entry.cls, entry.canonical, None
     bureau = ctx.res.lexicon.sub_offices.get(name)
-    if bureau and bureau in ctx.text:  # a bureau the text never names is no entity of it
+    if bureau and _names(ctx, bureau):  # a bureau the text never names is no entity of it
         return "SubOffice", name, bureau
     for size in range(min(len(item) - 2, 5), 1, -1):
         bureau = ctx.res.lexicon.bureau_of_city(item[:size])
         if bureau is not None:
             return "SubOffice", name, bureau.canonical
     return "SubOffice", name, None
+
+
+def _names(ctx: Context, word: str) -> bool:
+    """Whether the text holds ``word`` (worked out once per word and document)."""
+    return ctx.once(("names", word), lambda: word in ctx.text)
 
 
 def _item_start(ctx: Context, start: int, end: int, *, first: bool) -> int:
@@ -188,6 +193,31 @@ def _place_like(ctx: Context, prefix: str) -> bool:
 _NAME_OPENERS = frozenset("、，,。；;：:和及与（(“\"\n \u3000\t")
 
 
+#: Tags of words that open no name (verbs, prepositions, adverbs, conjunctions, particles,
+#: pronouns, numerals, measure words; jieba's).
+_NOT_NAME_TAGS = ("v", "p", "d", "c", "u", "r", "m", "q", "k", "y", "e", "o")
+
+
+def _name_start(ctx: Context, start: int, end: int, known: int | None) -> int | None:
+    """Where an office's name really starts within ``text[start:end]`` (the part before
+    海关): the words that open no name (the lexicon's ``name_breakers``: 据, 记, 原 …, and
+    verbs, prepositions, numerals … by their tag) are dropped from its front, so that what
+    run-on or injected text put before it (据绥芬河, 记镇江) is no part of it; a known office
+    that ends the name (starting at ``known``) is kept whole.  None when nothing is left
+    (探访海关, 全流程海关: no office)."""
+    breakers = ctx.res.lexicon.name_breakers
+    pos = start
+    for token in ctx.res.cut(ctx.text[start:end]) if start < end else ():
+        if known is not None and pos >= known:
+            return known
+        tag = ctx.res.word_tags.get(token) or ""
+        if token not in breakers and not (tag.startswith(_NOT_NAME_TAGS)
+                                          and not tag.startswith(("vn", "nr", "ns"))):
+            return pos
+        pos += len(token)
+    return known
+
+
 def _standalone_place(ctx: Context, end: int, floor: int) -> int:
     """Where a place name starts that jieba tags as no noun (茂名 an adjective, 遵义 a
     verb): one rare word of two or more characters that opens a clause or follows a list
@@ -249,6 +279,8 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
         known = _known_office_start(ctx, m.end(), spans.floor(m.start()))
         if known is not None and known < start:
             start = known  # 甘其毛都海关: a known office however jieba cuts its name
+        placed = _name_start(ctx, start, m.start(), known)
+        start = start if placed is None else placed
         standalone = start == m.start()
         if standalone:
             start = _standalone_place(ctx, m.start(), spans.floor(m.start()))
@@ -267,11 +299,16 @@ def named_offices(ctx: Context, base: list[Mention]) -> list[Mention]:
             continue
         if not prefix:
             continue
+        if prefix.endswith("等"):  # 江门等海关: a list's tail, no office of its own
+            out.append(Mention(start, m.end(), ctx.text[start:m.end()], "Generic",
+                               prefix + "海关", "generic_office"))
+            continue
         listed = bool(out) and out[-1].cls == "SubOffice" and \
             ctx.text[out[-1].end:start] in ("、", "和", "及", "与")
         if ctx.text[start:m.end()] not in ctx.res.lexicon.sub_offices and (
                 _generic(ctx, prefix) or len(prefix) < 2 or not (
-                    listed or standalone or _place_like(ctx, prefix))):
+                    listed or standalone or _place_like(ctx, prefix))
+                or (placed is None and not standalone and not listed)):
             out.append(Mention(start, m.end(), ctx.text[start:m.end()], "Generic",
                                prefix + "海关", "generic_office"))
             continue
@@ -379,11 +416,18 @@ def _shared_heads(ctx: Context, base: list[Mention], depts: list[Mention]
                   ) -> list[Mention]:
     """额尔古纳海关、驻十八里办事处阅览室: the unit word is shared by both offices."""
     out = []
+    starting: dict[int, list[Mention]] | None = None  # base by start, made on first use
+    ending: dict[int, list[Mention]] = {}
     for dept in depts:
         if ctx.text[dept.start - 1:dept.start] != "、":
             continue
-        owner = next((m for m in base if m.start == dept.start and m.cls == "SubOffice"), None)
-        before = next((m for m in base if m.end == dept.start - 1 and m.cls in _ORG_CLASSES
+        if starting is None:
+            starting = {}
+            for m in base:
+                starting.setdefault(m.start, []).append(m)
+                ending.setdefault(m.end, []).append(m)
+        owner = next((m for m in starting.get(dept.start, ()) if m.cls == "SubOffice"), None)
+        before = next((m for m in ending.get(dept.start - 1, ()) if m.cls in _ORG_CLASSES
                        and m.cls != "Administration"), None)
         if owner is None:
             continue  # 沙田海关、黄埔海关缉私局: the bureau's unit is not shared
@@ -486,12 +530,13 @@ def _founded_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
     """成立疫情应对工作领导小组: a unit founded by the organisation the clause is about."""
     out = []
     spans = _Spans(taken)
+    owners = _Owners(ctx, taken)
     pattern = "(?:" + "|".join(_FOUNDING) + ")(?:了)?([\u4e00-\u9fff]{2,14}?(?:" + \
         "|".join(_FOUNDED_UNITS) + "))"
     for m in re.finditer(pattern, ctx.text):
         if spans.covered(m.start(1), m.end(1)):
             continue
-        owner = _owner_before(ctx, taken, m.start())
+        owner = owners.before(m.start())
         if owner is None:
             continue
         out.append(Mention(m.start(1), m.end(1), m.group(1), "Department", m.group(1),
@@ -499,11 +544,39 @@ def _founded_units(ctx: Context, taken: list[Mention]) -> list[Mention]:
     return out
 
 
-def _owner_before(ctx: Context, taken: list[Mention], pos: int) -> str | None:
-    sentence = next((s for s in ctx.sentences if s.start <= pos < s.end), None)
-    floor = sentence.start if sentence else 0
-    owners = [m for m in taken if floor <= m.start and m.end <= pos and m.cls in _ORG_CLASSES]
-    return _parent_name(owners[-1]) if owners else ctx.subject
+class _Owners:
+    """The organisations among some mentions, for "the last one in this sentence before
+    ``pos``" look-ups by bisection (the mentions in any order: they are sorted here, the
+    last of equal spans staying last)."""
+
+    def __init__(self, ctx: Context, taken: list[Mention]) -> None:
+        self.ctx = ctx
+        orgs = [(m.end, i, m) for i, m in enumerate(taken) if m.cls in _ORG_CLASSES]
+        self.orgs = sorted(orgs, key=lambda o: (o[0], o[1]))
+        self.ends = [o[0] for o in self.orgs]
+        self.sentence_starts = [s.start for s in ctx.sentences]
+        # the latest position (in ``taken``) among the orgs ending at or before each one
+        self.latest: list[int] = []
+        for _, i, _ in self.orgs:
+            self.latest.append(max(i, self.latest[-1]) if self.latest else i)
+
+    def before(self, pos: int) -> str | None:
+        """The parent path of the last organisation (in ``taken``'s order) of the sentence
+        holding ``pos`` that ends by ``pos``, else the document's subject."""
+        at = bisect_right(self.sentence_starts, pos) - 1
+        sentence = self.ctx.sentences[at] if at >= 0 and pos < self.ctx.sentences[at].end \
+            else None
+        floor = sentence.start if sentence else 0
+        best: Mention | None = None
+        best_index = -1
+        # one that starts by floor ends by it too: only the orgs ending in [floor, pos]
+        for k in range(bisect_right(self.ends, pos) - 1, bisect_left(self.ends, floor) - 1, -1):
+            if self.latest[k] <= best_index:
+                break  # none ending earlier comes later in ``taken``
+            _, i, m = self.orgs[k]
+            if i > best_index and floor <= m.start:
+                best, best_index = m, i
+        return _parent_name(best) if best is not None else self.ctx.subject
 
 
 def external_orgs(ctx: Context, taken: list[Mention]) -> list[Mention]:
