@@ -439,3 +439,24 @@ def test_extract_an_office_name_starts_at_a_real_boundary(  # type: ignore[no-un
     done = run_stages(make_doc(text))
     names = {m.name for m in done.mentions if m.cls == "SubOffice"}
     assert offices <= names and not names & not_offices, names
+
+
+@pytest.mark.issue(14)
+def test_extract_persons_end_where_a_verb_starts_and_no_word_is_a_name(  # type: ignore[no-untyped-def]
+        make_doc, run_stages) -> None:
+    done = run_stages(make_doc(
+        "北京首都机场海关孙铭辉、王彤获先进个人荣誉称号。胡鹏表示，工作还要加强。"
+        "科长刘阳一直在一线。侦查科连续破获多起走私案。\n"))
+    persons = {m.name for m in done.mentions if m.cls == "Person"}
+    assert {"孙铭辉", "王彤", "胡鹏", "刘阳"} <= persons
+    assert not persons & {"荣誉称", "刘阳一", "连续破"}, persons
+    assert _award_rows(done) >= {("孙铭辉", "先进个人", None), ("王彤", "先进个人", None)}
+
+
+@pytest.mark.issue(14)
+def test_extract_an_honour_is_no_count_of_recipients_nor_crosses_its_verb(  # type: ignore[no-untyped-def]
+        make_doc, run_stages) -> None:
+    done = run_stages(make_doc("2022年，共表彰了598名全国三八红旗手。深圳罗湖海关张海滨获先进个人荣誉称号。\n"))
+    honours = {m.name for m in done.mentions if m.cls == "Honour"}
+    assert "全国三八红旗手" in honours and "先进个人" in honours
+    assert not any(h.startswith(("598", "了")) or "获" in h for h in honours), honours

@@ -95,6 +95,8 @@ def normalise_honour(raw: str, ctx: Context) -> str:
         if name.endswith(tail) and len(name) > len(tail) + 1:
             name = name[: -len(tail)]
     name = name.rstrip("等")
+    # 了9名全国三八红旗手标兵, 600个全国巾帼文明岗: a count of recipients is no part of the title
+    name = re.sub(r"^(?:了|共|等)?[0-9一二三四五六七八九十百千两]{1,5}[个名家项位人支]", "", name)
     name = re.sub(r"^[0-9]{4}(?:[—–\-~至到][0-9]{4})?年度", "", name)
     name = re.sub(r"^(?:记|荣立|荣记)(?=(?:集体|个人)?[一二三]等功)", "", name)
     name = name.replace("精神文明单位", "文明单位")
@@ -686,12 +688,27 @@ def _honour_start(ctx: Context, sentence: Sentence, core_end: int, quoted: bool)
         return opened if opened >= 0 else -1
     from kg.extract.mentions import left_name
 
+    # a title never reaches back over the verb that grants it (张海滨获先进个人)
+    floor = max(sentence.start, _after_award_verb(ctx, sentence.start, core_end))
     start = left_name(text, core_end, ctx.res, max_tokens=5, max_chars=14,
-                      floor=sentence.start, extra_tags=("a",))
+                      floor=floor, extra_tags=("a",))
     for core in ctx.res.lexicon.honour_cores:
         if text.startswith(core, start) and start + len(core) == core_end:
             return -1 if len(core) <= 2 else start
     return start if core_end - start >= 3 else -1
+
+
+def _after_award_verb(ctx: Context, lo: int, hi: int) -> int:
+    """The end of the last award verb (获, 荣获, 被评为 …) in ``text[lo:hi]``, else ``lo``."""
+    lexicon = ctx.res.lexicon
+    verbs = lexicon.memo("award_verb_pattern", lambda: re.compile("|".join(
+        map(re.escape, sorted({"获", *(w for kind in ("award_active", "award_passive")
+                                       for w in lexicon.trigger_words(kind))},
+                              key=len, reverse=True)))))
+    end = lo
+    for m in verbs.finditer(ctx.text, max(lo, hi - 16), hi):
+        end = m.end()
+    return end
 
 
 def roll_awards(ctx: Context, mentions: list[Mention], years: list[YearMark]

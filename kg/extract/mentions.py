@@ -291,8 +291,27 @@ def person_name_at(text: str, start: int, res: Resources) -> int:
     if end < 0 and text.startswith(_award_verbs(res), s + 1):
         end = s + 1  # 李婧获评: an award verb right after a two-character name ends it
     if end < 0 and s + 2 <= len(text) and all(is_cjk(c) for c in text[s:s + 2]):
-        end = s + 2  # 陈建国分享了…: no boundary, and most names have three characters
+        # 陈建国分享了…: no boundary, and most names have three characters; but 胡鹏表示,
+        # 刘阳一直, 臧冬已经: the third character opens a verb or adverb, and ends the name
+        follow = res.cut(text[s + 1:s + 5])[0]
+        tag = res.word_tags.get(follow) or ""
+        end = s + 1 if len(follow) >= 2 and tag.startswith(_VERB_LIKE) else s + 2
+    if end > 0 and not _opens_name(text, start, end, surname, res):
+        return start  # 荣誉称号: the "name" is the start of a word
     return end if end > 0 and _plausible_name(text[start:end], surname, res) else start
+
+
+#: Tags of words that end a name they follow (verbs, adverbs, conjunctions, prepositions …).
+_VERB_LIKE = ("v", "d", "c", "p", "u", "m", "f", "r")
+
+
+def _opens_name(text: str, start: int, end: int, surname: str, res: Resources) -> bool:
+    """Whether the text at ``start`` reads as a name and not as the start of a longer word
+    (荣誉称号, 称号): jieba's first word there is the surname, the name, or a person's name."""
+    first = res.cut(text[start:end + 2])[0]
+    if len(first) <= len(surname) or first == text[start:end]:
+        return True
+    return (res.word_tags.get(first) or "nr").startswith("nr")
 
 
 def _award_verbs(res: Resources) -> tuple[str, ...]:
@@ -321,14 +340,15 @@ def persons(ctx: Context, creator: str | None) -> list[Mention]:
     whole = [(pid, 0, m) for pid in ("person_after_title", "person_after_grant")
              for m in ctx.res.finditer(pid, ctx.text)]
     by_sentence = [(pid, offset, m) for pid in ("person_with_unit", "person_before_comrade",
-                                                "person_after_unit")
+                                                "person_after_unit", "person_before_speech")
                    for offset, m in ctx.sentence_matches(pid)]
     for pid, offset, m in whole + by_sentence:
         start = offset + m.start("name")
-        # after a unit, the award verb that must follow the name marks where it ends
-        end = offset + m.end("name") if pid == "person_after_unit" else \
-            person_name_at(ctx.text, start, ctx.res)
-        tag = ctx.res.word_tags.get(ctx.text[start:end]) if pid == "person_after_unit" else None
+        # after a unit, or before what a person says, the verb that must follow the name
+        # marks where it ends
+        bounded = pid in ("person_after_unit", "person_before_speech")
+        end = offset + m.end("name") if bounded else person_name_at(ctx.text, start, ctx.res)
+        tag = ctx.res.word_tags.get(ctx.text[start:end]) if bounded else None
         if tag is not None and not tag.startswith("nr"):
             continue  # 海关连续荣获: a word of another kind (连续), not a name
         if end > start:
