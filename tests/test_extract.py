@@ -460,3 +460,14 @@ def test_extract_an_honour_is_no_count_of_recipients_nor_crosses_its_verb(  # ty
     honours = {m.name for m in done.mentions if m.cls == "Honour"}
     assert "全国三八红旗手" in honours and "先进个人" in honours
     assert not any(h.startswith(("598", "了")) or "获" in h for h in honours), honours
+
+
+@pytest.mark.issue(14)
+def test_extract_a_quoted_measure_promoted_or_completed_is_a_programme(  # type: ignore[no-untyped-def]
+        make_doc, run_stages) -> None:
+    done = run_stages(make_doc(
+        "2020年，拉萨海关完成“两轮驱动”改革试点。郑州海关积极推广“智能审批”等智能化监管手段，"
+        "并设立“水果专用”窗口。讲政治的“高线”就是对党忠诚。\n"))
+    names = {p.programme.canonical.rsplit("/", 1)[-1] for p in done.resolved_programmes}
+    assert {"两轮驱动改革试点", "智能审批"} <= names or {"两轮驱动", "智能审批"} <= names, names
+    assert "高线" not in names

@@ -84,7 +84,9 @@ def _verb_before(ctx: Context, pos: int, floor: int) -> bool:
     start = ctx.clauses.start(pos, PHRASE_BREAKS)
     # the clause's last 40 characters (sliced so, a long clause is not copied whole)
     clause = ctx.text[max(start, pos - 40) if floor >= 0 else start:pos]
-    return ctx.res.lexicon.trigger_pattern("programme").search(clause) is not None
+    lexicon = ctx.res.lexicon
+    return any(lexicon.trigger_pattern(kind).search(clause) is not None
+               for kind in ("programme", "programme_quoted"))
 
 
 def _quoted(ctx: Context, sentence: Sentence) -> tuple[list[_Found], list[Mention]]:
