@@ -25,6 +25,7 @@ triples at once:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -338,28 +339,25 @@ def check_document(doc: Document, minter: IriMinter | None = None) -> None:
             depend on the base, which is checked on its own).
     """
     minter = minter or IriMinter()
+    texts = [doc.meta.title, doc.meta.publisher or "", doc.meta.creator or ""]
     try:
-        for entity in doc.entities:
-            _n(minter.entity(entity.key.cls, entity.key.canonical))
-            for text in (entity.label, *entity.aliases):
-                _zh(text)
-        for award in doc.resolved_awards:
-            _zh(award.evidence)
-            if award.edition:
-                _zh(award.edition)
-            if award.year is not None:
-                minter.year(award.year)
-        for occurrence in doc.resolved_programmes:
-            _zh(occurrence.evidence)
-            if occurrence.year is not None:
-                minter.year(occurrence.year)
-        _n(minter.document(doc.id))
-        for text in (doc.meta.title, doc.meta.publisher, doc.meta.creator):
-            if text:
-                _zh(text)
+        for entity in doc.entities:  # their IRIs: the minter mints one for any key
+            texts += (entity.label, *entity.aliases)
+        texts += [f.evidence for f in (*doc.resolved_awards, *doc.resolved_programmes)]
+        texts += [a.edition for a in doc.resolved_awards if a.edition]
+        for year in {f.year for f in (*doc.resolved_awards, *doc.resolved_programmes)}:
+            if year is not None:
+                minter.year(year)
+        minter.document(doc.id)
+        bad = next((t for t in texts if _SURROGATE.search(t)), None)
+        if bad is not None:  # the one thing a literal of ours cannot hold
+            raise GraphError(f"text with a lone surrogate: {bad[:40]!r}", path=doc.path)
     except (ValueError, TypeError, UnicodeError, GraphError) as exc:
         raise GraphError(f"cannot write this document's graph: {exc}".splitlines()[0],
                          path=doc.path) from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def graph_order(doc_ids: Iterable[str], minter: IriMinter) -> list[str]:

@@ -531,7 +531,7 @@ def _render(exporter: export.Exporter, source: Path, prefixes: dict[str, str],
         prefixes = export.turtle_prefixes(prefixes)
         ox.serialize(parsed, output=raw, format=exporter.rdf_format, prefixes=prefixes)
         with open(raw, "rb") as source, open(target, "wb") as handle:
-            handle.writelines(export.tidy_names(source, prefixes))
+            export.tidy_file(source, handle, prefixes)
         raw.unlink()
     else:
         ox.serialize(parsed, output=target, format=exporter.rdf_format)

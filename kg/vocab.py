@@ -48,12 +48,14 @@ __all__ = [
     "PROV",
     "RDF",
     "RDFS",
+    "RESOURCE_PREFIXES",
     "SKOS",
     "SLUGS",
     "XSD",
     "IriMinter",
     "encode_segment",
     "rdflib_term",
+    "resource_base",
 ]
 
 DEFAULT_BASE_IRI = "https://w3id.org/customs-kg/id/"
@@ -132,6 +134,29 @@ SLUGS: Mapping[str, str] = MappingProxyType(
         "Person": "person",
     }
 )
+
+#: A prefix for each kind of resource whose IRIs have one segment under their kind
+#: (``bureau:天津海关``, ``honour:全国文明单位``, ``award:10834dfb09bb10f6``), written into Turtle
+#: and TriG so that they read well; ``org:`` is W3C's, so external organisations are
+#: ``extorg:``.  Sub-offices, departments and programmes are keyed under their parent
+#: (``suboffice/天津海关/机场海关``): no prefixed name can hold them unescaped, so they are
+#: written as full IRIs.
+RESOURCE_PREFIXES: Mapping[str, str] = MappingProxyType({
+    "administration": "administration", "bureau": "bureau", "extorg": "org",
+    "honour": "honour", "person": "person", "award": "award", "doc": "doc", "year": "year"})
+
+
+def resource_base(prefixes: Mapping[str, str]) -> str | None:
+    """The base IRI of a build's resources from the prefixes a graph file declares: its
+    ``id:``, else a resource prefix less its kind (``…/id/bureau/`` -> ``…/id/``)."""
+    if "id" in prefixes:
+        return prefixes["id"]
+    for name, slug in RESOURCE_PREFIXES.items():
+        namespace = prefixes.get(name, "")
+        if namespace.endswith(f"{slug}/"):
+            return namespace[: -len(slug) - 1]
+    return None
+
 
 _ASCII_KEEP = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 _BASE_FORBIDDEN = frozenset(' <>"{}|\\^`')

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import ConjunctiveGraph, Dataset, Graph
@@ -33,10 +33,17 @@ from kg.errors import InputError
 from kg.export.graphml import render_graphml
 from kg.export.jsonld import render_jsonld
 from kg.graphfiles import BASE_NAME, GRAPH_FILES, find_graph_file, graph_format
-from kg.vocab import DEFAULT_BASE_IRI, PREFIXES, RDF, SLUGS, rdflib_term
+from kg.vocab import (
+    DEFAULT_BASE_IRI,
+    PREFIXES,
+    RDF,
+    RESOURCE_PREFIXES,
+    rdflib_term,
+    resource_base,
+)
 
 __all__ = [
-    "RESOURCE_PREFIXES",
+    "tidy_file",
     "tidy_names",
     "turtle_prefixes",
     "DEFAULT_BASE_IRI",
@@ -148,23 +155,18 @@ def prefixes_for(dataset: Graph, base_iri: str | None = None) -> dict[str, str]:
     """
     if base_iri is None:
         bound = {prefix: str(ns) for prefix, ns in dataset.namespaces()}
-        base_iri = bound.get("id", DEFAULT_BASE_IRI)
+        base_iri = resource_base(bound) or DEFAULT_BASE_IRI
     return {**PREFIXES, "id": base_iri}
 
 
 def turtle_prefixes(prefixes: dict[str, str]) -> dict[str, str]:
-    """``prefixes`` and a prefix for each kind of resource under its ``id:`` base (see
-    :data:`RESOURCE_PREFIXES`): what Turtle and TriG are written with."""
+    """What Turtle and TriG are written with: the contract's prefixes and a prefix for each
+    kind of resource under the build's base (:data:`~kg.vocab.RESOURCE_PREFIXES`), but no
+    ``id:``, under which a sub-office's IRI could only be written with escaped slashes."""
     base = prefixes.get("id", DEFAULT_BASE_IRI)
-    return {**prefixes, **{name: f"{base}{slug}/" for name, slug in RESOURCE_PREFIXES.items()}}
+    return {**{k: v for k, v in prefixes.items() if k != "id"},
+            **{name: f"{base}{slug}/" for name, slug in RESOURCE_PREFIXES.items()}}
 
-
-#: A prefix for each kind of resource IRI (``bureau:天津海关``, ``honour:全国文明单位``,
-#: ``award:10834dfb09bb10f6``), so that Turtle and TriG read well; ``org:`` is W3C's, so
-#: external organisations are ``extorg:``.
-RESOURCE_PREFIXES: dict[str, str] = {
-    **{("extorg" if slug == "org" else slug): slug for slug in SLUGS.values()},
-    "award": "award", "doc": "doc", "year": "year"}
 
 # A string literal (kept as it is), or a prefixed name that pyoxigraph wrote with
 # backslash escapes (``id:suboffice\/天津海关\/机场海关``, ``honour:A\%28B\%29``): legal
@@ -209,6 +211,23 @@ def tidy_names(lines: Iterable[bytes], prefixes: dict[str, str]) -> Iterator[byt
 
     for line in lines:
         yield _ESCAPED_NAME.sub(tidy, line) if b"\\" in line else line
+
+
+#: A prefixed name with a backslash in it, perhaps inside a literal: a block without one
+#: needs no look at its lines.
+_MAYBE_ESCAPED = re.compile(rb"(?:^|[ \t])[A-Za-z][A-Za-z0-9_-]*:[^\s\\\"<>]*\\", re.M)
+_BLOCK = 1 << 20
+
+
+def tidy_file(source: BinaryIO, target: BinaryIO, prefixes: dict[str, str]) -> None:
+    """:func:`tidy_names` from one open file into another, a megabyte of whole lines at a
+    time; a block with no escaped name anywhere is copied as it is."""
+    while lines := source.readlines(_BLOCK):
+        block = b"".join(lines)
+        if _MAYBE_ESCAPED.search(block) is None:
+            target.write(block)
+        else:
+            target.writelines(tidy_names(lines, prefixes))
 
 
 def canonical_quads(dataset: Graph) -> list[ox.Quad]:

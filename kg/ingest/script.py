@@ -77,6 +77,9 @@ def to_simplified(text: str) -> str:
     Returns:
         The simplified text, as long as ``text``.
     """
+    converter = _converter()
+    if converter is None or converter.convert(text) == text:  # type: ignore[attr-defined]
+        return text  # most texts: one pass in C++ says there is nothing to convert
     table = {c: s for c in set(CJK.findall(text)) if (s := _simplified(c)) != c}
     if not table:
         return text

@@ -78,7 +78,7 @@ from kg.query.results import (
     triple_rows,
 )
 from kg.query.sparql import QuerySyntaxError, explain_syntax_error, refuse_network
-from kg.vocab import CKG, DEFAULT_BASE_IRI, PREFIXES, SLUGS
+from kg.vocab import CKG, DEFAULT_BASE_IRI, PREFIXES, SLUGS, resource_base
 
 __all__ = [
     "FORMATTERS",
@@ -177,7 +177,7 @@ def open_store(source: Path, *, persist: bool = True) -> tuple[ox.Store, dict[st
             store.load(path=path, format=fmt)
             store.extend(union_quads(ox.parse(path=path, format=fmt)))
         declared = _declared_prefixes(path, fmt)
-    return store, {**PREFIXES, "id": declared.get("id", DEFAULT_BASE_IRI)}
+    return store, {**PREFIXES, "id": resource_base(declared) or DEFAULT_BASE_IRI}
 
 
 def _open_persisted(build: Path) -> ox.Store | None:
