@@ -471,3 +471,12 @@ def test_extract_a_quoted_measure_promoted_or_completed_is_a_programme(  # type:
     names = {p.programme.canonical.rsplit("/", 1)[-1] for p in done.resolved_programmes}
     assert {"两轮驱动改革试点", "智能审批"} <= names or {"两轮驱动", "智能审批"} <= names, names
     assert "高线" not in names
+
+
+@pytest.mark.issue(14)
+def test_extract_a_body_named_by_its_suffix_starts_at_a_real_boundary(  # type: ignore[no-untyped-def]
+        make_doc, run_stages) -> None:
+    done = run_stages(make_doc("据北京大学和耶鲁大学法学院统计，辖区恒安集团出口增长。\n"))
+    bodies = {m.name for m in done.mentions if m.cls == "ExternalOrganization"}
+    assert {"北京大学", "耶鲁大学法学院", "恒安集团"} <= bodies
+    assert not {b for b in bodies if b.startswith(("据", "和", "辖区"))}, bodies

@@ -663,6 +663,13 @@ def _suffixed(ctx: Context, taken: list[Mention]) -> list[Mention]:
             continue
         start = left_name(ctx.text, m.start(), ctx.res, max_tokens=5, max_chars=10,
                           floor=spans.floor(m.start()))
+        joined = max(ctx.text.rfind(c, start, m.start()) for c in "和与及")
+        if joined >= start:  # 中心和耶鲁大学: the name is the one after the conjunction
+            start = joined + 1
+        named = _name_start(ctx, start, m.start(), None)
+        if named is None and start < m.start():
+            continue  # 据北京大学 without 北京: nothing of a name is left
+        start = start if named is None else named
         prefix = ctx.text[start:m.start()]
         if ctx.text[max(0, start - 3):start].endswith(_SUFFIX_STOP):
             continue
