@@ -480,3 +480,12 @@ def test_extract_a_body_named_by_its_suffix_starts_at_a_real_boundary(  # type: 
     bodies = {m.name for m in done.mentions if m.cls == "ExternalOrganization"}
     assert {"北京大学", "耶鲁大学法学院", "恒安集团"} <= bodies
     assert not {b for b in bodies if b.startswith(("据", "和", "辖区"))}, bodies
+
+
+@pytest.mark.issue(14)
+def test_extract_every_person_of_a_list_before_the_award_verb(  # type: ignore[no-untyped-def]
+        make_doc, run_stages) -> None:
+    done = run_stages(make_doc(
+        "北京首都机场海关孙铭辉、王彤、天津新港海关田宝明、深圳罗湖海关张海滨获先进个人荣誉称号。\n"))
+    assert {r[:2] for r in _award_rows(done)} == {
+        (name, "先进个人") for name in ("孙铭辉", "王彤", "田宝明", "张海滨")}

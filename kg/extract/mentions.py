@@ -355,12 +355,61 @@ def persons(ctx: Context, creator: str | None) -> list[Mention]:
             out.append(Mention(start, end, ctx.text[start:end], "Person",
                                ctx.text[start:end], pid))
     out.extend(_dotted_names(ctx))
+    out.extend(_listed_before(ctx, [m for m in out if m.rule_id == "person_after_unit"]))
     if creator and creator not in ctx.res.lexicon.person_titles:  # 作者：记者 (no name)
         where = ctx.text.find(creator)
         if where >= 0:
             out.append(Mention(where, where + len(creator), creator, "Person", creator,
                                "meta.creator"))
     return out
+
+
+#: What a unit's name ends with, right before a person's name in a list item
+#: (天津新港海关田宝明): the person's unit, written first.
+_UNIT_TAILS = ("海关", "科", "处", "室", "队", "组", "局", "站", "所", "中心", "馆")
+
+
+def _listed_before(ctx: Context, found: list[Mention]) -> list[Mention]:
+    """The persons listed before one found after its unit, the list joined by 、
+    (北京首都机场海关孙铭辉、王彤、天津新港海关田宝明、…张海滨获): each item is a name, or a
+    unit's name and then a name."""
+    text, out = ctx.text, []
+    for person in found:
+        pos, count = _item_start(text, person.start), 0
+        while pos > 0 and text[pos - 1] == "、" and count < 50:
+            item_end = pos - 1
+            name = _item_name(ctx, item_end)
+            if name is None:
+                break
+            out.append(Mention(name, item_end, text[name:item_end], "Person",
+                               text[name:item_end], "person_in_list"))
+            pos, count = _item_start(text, name), count + 1
+    return out
+
+
+def _item_start(text: str, pos: int) -> int:
+    """Where the list item holding ``pos`` starts (after a 、 or a clause mark), looking
+    back at most 24 characters over the item's unit."""
+    lo = max(0, pos - 24)
+    while pos > lo and text[pos - 1] not in "、，,。；;：:\n":
+        pos -= 1
+    return pos
+
+
+def _item_name(ctx: Context, end: int) -> int | None:
+    """Where a person's name that ends a list item at ``end`` starts: two or three
+    characters, the item's start or a unit's name right before them."""
+    text = ctx.text
+    for size in (3, 2):
+        start = end - size
+        if start < 0 or not all(is_cjk(c) for c in text[start:end]):
+            continue
+        before = text[start - 1:start] if start > 0 else "、"
+        if not (before in "、，,。；;：:\n" or text.endswith(_UNIT_TAILS, 0, start)):
+            continue
+        if person_name_at(text, start, ctx.res) == end:
+            return start
+    return None
 
 
 def _dotted_names(ctx: Context) -> list[Mention]:
