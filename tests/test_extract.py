@@ -489,3 +489,18 @@ def test_extract_every_person_of_a_list_before_the_award_verb(  # type: ignore[n
         "北京首都机场海关孙铭辉、王彤、天津新港海关田宝明、深圳罗湖海关张海滨获先进个人荣誉称号。\n"))
     assert {r[:2] for r in _award_rows(done)} == {
         (name, "先进个人") for name in ("孙铭辉", "王彤", "田宝明", "张海滨")}
+
+
+@pytest.mark.issue(14)
+@pytest.mark.parametrize(("text", "rows"), [
+    # the awarder is the subject: 授予 A所属B、C “…”称号, with the year of the clause
+    ("2021年11月，中央精神文明建设指导委员会授予天津海关所属机场海关、东疆海关“全国文明单位”称号。",
+     {("机场海关", "全国文明单位", 2021), ("东疆海关", "全国文明单位", 2021)}),
+    # 授予 a unit's person 同志 “…”称号: the person receives it
+    ("2019年，中华全国总工会授予大连海关王磊同志“全国五一劳动奖章”称号。",
+     {("王磊", "全国五一劳动奖章", 2019)}),
+    ("大连海关王磊同志荣获全国五一劳动奖章。", {("王磊", "全国五一劳动奖章", None)}),
+])
+def test_extract_a_conferral_whose_subject_is_the_awarder(  # type: ignore[no-untyped-def]
+        make_doc, run_stages, text: str, rows: set[tuple[str, str, int | None]]) -> None:
+    assert _award_rows(run_stages(make_doc(text + "\n"))) == rows

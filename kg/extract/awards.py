@@ -512,6 +512,8 @@ def _granted_spans(ctx: Context, mentions: _Inside, pos: int, limit: int
     if not chain:
         return []
     end = chain[-1].end
+    if chain[-1].cls == "Person" and ctx.text.startswith("同志", end):
+        end += 2  # 授予王磊同志“全国五一劳动奖章”称号
     end = _skip_brackets(ctx.text, end)
     counted = _COUNTED.match(ctx.text, end)
     return parse_honours(ctx.text, counted.end() if counted else end, limit, ctx)
@@ -526,6 +528,10 @@ def _skip_brackets(text: str, end: int) -> int:
 
 def _in_brackets(text: str, m: Mention) -> bool:
     return text[m.start - 1:m.start] in ("（", "(") and text[m.end:m.end + 1] in ("）", ")")
+
+
+#: What stands between an organisation and one of its own units (天津海关所属机场海关).
+_OWNED = ("所属", "下属", "直属", "的", "")
 
 
 def _granted_chain(text: str, mentions: _Inside, pos: int, limit: int | None = None
@@ -543,6 +549,12 @@ def _granted_chain(text: str, mentions: _Inside, pos: int, limit: int | None = N
     chain = [first]
     for m in after:
         gap = text[_skip_brackets(text, chain[-1].end):m.start]
+        if chain[-1].cls != "Person" and (
+                (m.cls == "Person" and not gap) or
+                (gap in _OWNED and m.cls in ("SubOffice", "Department"))):
+            # 授予大连海关王磊同志 / 授予天津海关所属机场海关、…: the first qualifies the next
+            chain[-1] = m
+            continue
         if gap not in ("、", "和", "及", "与", "，", ","):
             break
         chain.append(m)

@@ -272,8 +272,8 @@ def _title_zone(text: str) -> int:
 def person_name_at(text: str, start: int, res: Resources) -> int:
     """The end of a person's name starting at ``start`` (surname first), or ``start``."""
     if start > 0 and is_cjk(text[start - 1]) and res.freq(
-            text[start - 1:start + 1]):
-        return start  # 中欧班列: the "surname" belongs to the word before it
+            text[start - 1:start + 1]) and not text.endswith(_UNIT_TAILS, 0, start):
+        return start  # 中欧班列: the "surname" belongs to the word before it (not 海关王磊)
     surname = text[start:start + 2] if text[start:start + 2] in res.lexicon.surnames else \
         text[start:start + 1]
     if surname not in res.lexicon.surnames:
@@ -348,6 +348,11 @@ def persons(ctx: Context, creator: str | None) -> list[Mention]:
         # marks where it ends
         bounded = pid in ("person_after_unit", "person_before_speech")
         end = offset + m.end("name") if bounded else person_name_at(ctx.text, start, ctx.res)
+        if end <= start and offset + m.end("name") - start >= 3:
+            # 海关王磊同志: 关 is a surname too, but it ends 海关; the name starts one later
+            later = person_name_at(ctx.text, start + 1, ctx.res)
+            if later == offset + m.end("name"):
+                start, end = start + 1, later
         tag = ctx.res.word_tags.get(ctx.text[start:end]) if bounded else None
         if tag is not None and not tag.startswith("nr"):
             continue  # 海关连续荣获: a word of another kind (连续), not a name
