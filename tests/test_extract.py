@@ -504,3 +504,11 @@ def test_extract_every_person_of_a_list_before_the_award_verb(  # type: ignore[n
 def test_extract_a_conferral_whose_subject_is_the_awarder(  # type: ignore[no-untyped-def]
         make_doc, run_stages, text: str, rows: set[tuple[str, str, int | None]]) -> None:
     assert _award_rows(run_stages(make_doc(text + "\n"))) == rows
+
+
+@pytest.mark.issue(14)
+def test_extract_a_clause_of_its_own_goes_to_the_person_the_clause_before_ends_with(  # type: ignore[no-untyped-def]
+        make_doc, run_stages) -> None:
+    done = run_stages(make_doc(
+        "中国科学院院士，深圳医学科学院创始院长、深圳湾实验室主任颜宁，获“全国三八红旗手标兵”称号。\n"))
+    assert _award_rows(done) == {("颜宁", "全国三八红旗手标兵", None)}

@@ -609,11 +609,23 @@ def _subject_of_clause_before(ctx: Context, mentions: _Inside, floor: int, head:
     if floor <= start or text[floor - 1] not in "，," or not _gap_ok(text[floor:head], None):
         return None
     before = max(start, ctx.clauses.start(floor - 1, PHRASE_BREAKS))
+    last = _person_ending(mentions, before, floor - 1)
+    if last is not None:
+        return last  # 深圳湾实验室主任颜宁，获“…”: the person the clause ends with
     there = mentions.receivers_within(before, floor - 1)
     first = next(there, None)
     # the clause must open with it; 该关女关员高雅琴…: the person the unit introduces
     return _head_of(text, itertools.chain((first,), there)) \
         if first is not None and first.start == before else None
+
+
+def _person_ending(mentions: _Inside, lo: int, end: int) -> Mention | None:
+    """The person whose name ends the clause ``[lo, end)`` (after a unit and a title), if
+    the clause ends with a person."""
+    found = None
+    for m in mentions.receivers_within(lo, end):
+        found = m if m.end == end and m.cls == "Person" else found
+    return found
 
 
 def _fallback(ctx: Context, sentence: Sentence, mentions: _Inside,
