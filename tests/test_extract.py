@@ -512,3 +512,12 @@ def test_extract_a_clause_of_its_own_goes_to_the_person_the_clause_before_ends_w
     done = run_stages(make_doc(
         "中国科学院院士，深圳医学科学院创始院长、深圳湾实验室主任颜宁，获“全国三八红旗手标兵”称号。\n"))
     assert _award_rows(done) == {("颜宁", "全国三八红旗手标兵", None)}
+
+
+@pytest.mark.issue(14)
+def test_extract_persons_listed_before_the_title_they_hold(  # type: ignore[no-untyped-def]
+        make_doc, run_stages) -> None:
+    done = run_stages(make_doc("海缉处有何志强、吴锡坤、熊晓斌、王锐全等四代全国劳动模范。"
+                               "我们参观了展览、座谈等活动。\n"))
+    assert _award_rows(done) == {(n, "全国劳动模范", None)
+                                 for n in ("何志强", "吴锡坤", "熊晓斌", "王锐全")}

@@ -435,7 +435,44 @@ def find_awards(ctx: Context, sentence: Sentence, mentions: list[Mention],
                                        span.edition, f"award.{kind}",
                                        confidence if span.quoted else confidence - 0.1))
     person_facts, person_honours = _honour_person_pairs(ctx, sentence, years)
-    return facts + person_facts, honours + person_honours
+    held_facts, held_honours = _listed_holders(ctx, sentence, years)
+    return facts + person_facts + held_facts, honours + person_honours + held_honours
+
+
+#: 何志强、吴锡坤等四代全国劳动模范: names closed by 等, a count, and the title they hold.
+_HOLDERS = re.compile(r"((?:[\u4e00-\u9fff]{2,3}、){1,20}[\u4e00-\u9fff]{2,3})等"
+                      r"(?:[0-9一二三四五六七八九十两]{1,3}(?:名|位|代|个|人))?")
+
+
+def _listed_holders(ctx: Context, sentence: Sentence, years: list[YearMark]
+                    ) -> tuple[list[AwardFact], list[Mention]]:
+    """Persons named in a list that 等 closes before an individual's title: each holds it
+    (…有何志强、吴锡坤、熊晓斌、王锐全等四代全国劳动模范)."""
+    text, lexicon = ctx.text, ctx.res.lexicon
+    title = lexicon.memo("person_title_end", lambda: lexicon.words_pattern(
+        lexicon.honour_core_words(_PERSON_CORES)))
+    facts, honours = [], []
+    for m in _HOLDERS.finditer(sentence.text):
+        after = sentence.start + m.end()
+        core = title.search(text, after, min(sentence.end, after + 14))
+        if core is None or any(c in text[after:core.start()] for c in "，,。；;、"):
+            continue
+        raw = text[after:core.end()]
+        names, pos = [], sentence.start + m.start(1)
+        for part in m.group(1).split("、"):
+            if person_name_at(text, pos, ctx.res) != pos + len(part):
+                names = []
+                break
+            names.append(Mention(pos, pos + len(part), part, "Person", part, "person_in_list"))
+            pos += len(part) + 1
+        if not names:
+            continue
+        honour = Mention(after, core.end(), raw, "Honour", normalise_honour(raw, ctx),
+                         "honour.held")
+        honours.append(honour)
+        facts += [AwardFact(sentence, person, honour, year_before(years, after, sentence.start),
+                            (), None, "award.listed_holders", 0.6) for person in names]
+    return facts, honours
 
 
 _DECISION_TITLE = re.compile(r"关于(?:表彰|授予|命名|表扬)[^。，]{0,60}的(?:决定|通报|通知)\s*$")
