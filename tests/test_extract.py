@@ -521,3 +521,14 @@ def test_extract_persons_listed_before_the_title_they_hold(  # type: ignore[no-u
                                "我们参观了展览、座谈等活动。\n"))
     assert _award_rows(done) == {(n, "全国劳动模范", None)
                                  for n in ("何志强", "吴锡坤", "熊晓斌", "王锐全")}
+
+
+@pytest.mark.issue(14)
+def test_extract_a_cited_newspaper_treaty_or_headline_is_no_programme(  # type: ignore[no-untyped-def]
+        make_doc, run_stages) -> None:
+    done = run_stages(make_doc(
+        "据《中国国门时报》报道，《北京条约》签订后，《上海海关：今年春运旅客同比增28%》一文刊出。"
+        "天津海关印发《通关咨询服务中心快报》和《天津海关政务公开办法》。\n"))
+    names = {p.programme.canonical.rsplit("/", 1)[-1] for p in done.resolved_programmes}
+    assert {"通关咨询服务中心快报", "天津海关政务公开办法"} <= names
+    assert not names & {"中国国门时报", "北京条约", "上海海关：今年春运旅客同比增28%"}, names

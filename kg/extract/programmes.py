@@ -154,6 +154,10 @@ def _split_parts(ctx: Context, inner: str) -> list[str]:
 
 
 _PAPERS = ("决定", "通知", "通报", "批复", "公告", "函", "决议", "报告")
+#: How the titles of newspapers, journals, treaties, reports and books end: cited works.
+_NOT_PROGRAMME_TITLES = ("日报", "时报", "晚报", "周报", "画报", "杂志", "周刊", "月刊", "海外版",
+                         "条约", "协定", "公约", "框架协议", "观察报告", "年鉴", "之路")
+_HEADLINE_MARKS = re.compile(r"[：:，,！!？?%％]")
 
 
 def _book_titles(ctx: Context, sentence: Sentence) -> list[_Found]:
@@ -169,7 +173,11 @@ def _book_titles(ctx: Context, sentence: Sentence) -> list[_Found]:
         # 《关于命名…的决定》: an official document's title names the document (a decision,
         # notice, reply), not a programme; 《关于…的若干措施》 names the measures
         paper = inner.startswith("关于") and inner.endswith(_PAPERS)
-        if len(inner) < 3 or law or short or paper or \
+        # 《国门时报》, 《人民日报(海外版)》: a newspaper; 《北京条约》: a treaty; 《上海海关：…28%》:
+        # an article's headline (its punctuation says so); none is a programme
+        other = inner.rstrip(")）").endswith(_NOT_PROGRAMME_TITLES) or \
+            bool(_HEADLINE_MARKS.search(inner))
+        if len(inner) < 3 or law or short or paper or other or \
                 any(w in before for w in _CITING):
             continue
         found.append(_Found(start, end, inner, "programme.book_title", 0.8))
