@@ -532,3 +532,10 @@ def test_extract_a_cited_newspaper_treaty_or_headline_is_no_programme(  # type: 
     names = {p.programme.canonical.rsplit("/", 1)[-1] for p in done.resolved_programmes}
     assert {"通关咨询服务中心快报", "天津海关政务公开办法"} <= names
     assert not names & {"中国国门时报", "北京条约", "上海海关：今年春运旅客同比增28%"}, names
+
+
+@pytest.mark.issue(14)
+def test_extract_an_award_verb_of_two_characters_wins_over_its_first(  # type: ignore[no-untyped-def]
+        make_doc, run_stages) -> None:
+    done = run_stages(make_doc("2019年，科长张三获颁全国五一劳动奖章。\n"))
+    assert _award_rows(done) == {("张三", "全国五一劳动奖章", 2019)}
