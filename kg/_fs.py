@@ -27,7 +27,6 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "ensure_dir",
-    "publish",
     "publish_set",
     "reading_graph",
     "recover",
@@ -94,22 +93,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         if isinstance(exc, OSError):
             raise _write_error(path, exc) from None
         raise
-
-
-def publish(made: Path, path: Path) -> None:
-    """Move ``made``, a finished file in a scratch directory on ``path``'s file system, to
-    ``path``: flushed to disk first, then renamed, so that readers see the old file or the
-    new, never half (as :func:`atomic_write_bytes`, for a file too large to hold).
-
-    Raises:
-        InputError: the file cannot be flushed or renamed (the target is a directory ...).
-    """
-    try:
-        with open(made, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(made, path)
-    except OSError as exc:
-        raise _write_error(Path(path), exc) from None
 
 
 def _write_error(path: Path, exc: OSError) -> InputError:

@@ -371,9 +371,14 @@ def _sub_office_table(rows: list[TsvRow]) -> dict[str, str]:
     table: dict[str, str] = {}
     for row in rows:
         bureau = row.values["bureau"]
-        for name in (row.values["name"], *_split(row.values.get("former", ""))):
+        for name in _office_names(row):
             table[name] = bureau if table.get(name, bureau) == bureau else ""
     return table
+
+
+def _office_names(row: TsvRow) -> tuple[str, ...]:
+    """A sub-office row's name and its former names (the same office)."""
+    return (row.values["name"], *_split(row.values.get("former", "")))
 
 
 def _office_code_table(rows: list[TsvRow]) -> dict[tuple[str, str], str]:
@@ -382,6 +387,6 @@ def _office_code_table(rows: list[TsvRow]) -> dict[tuple[str, str], str]:
     for row in rows:
         code = row.values.get("code", "")
         if code:
-            for name in (row.values["name"], *_split(row.values.get("former", ""))):
+            for name in _office_names(row):
                 codes[(row.values["bureau"], name)] = code
     return codes

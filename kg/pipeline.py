@@ -46,7 +46,6 @@ import os
 import pickle
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -572,8 +571,7 @@ def _write_outputs(docs: list[Document], index: EntityIndex, minter: IriMinter, 
     if html:
         written += [p.name for p in viz.write_html(export.read_output(triples),
                                                     final / "graph.html")]
-    shutil.rmtree(tmp)
-    return written, count
+    return written, count  # final/work goes with the scratch directory once published
 
 
 #: The files a build may write into its output directory: those of an earlier build that

@@ -142,8 +142,9 @@ SLUGS: Mapping[str, str] = MappingProxyType(
 #: (``suboffice/天津海关/机场海关``): no prefixed name can hold them unescaped, so they are
 #: written as full IRIs.
 RESOURCE_PREFIXES: Mapping[str, str] = MappingProxyType({
-    "administration": "administration", "bureau": "bureau", "extorg": "org",
-    "honour": "honour", "person": "person", "award": "award", "doc": "doc", "year": "year"})
+    **{("extorg" if slug == "org" else slug): slug for cls, slug in SLUGS.items()
+       if cls not in ("SubOffice", "Department", "Programme")},
+    "award": "award", "doc": "doc", "year": "year"})
 
 
 def resource_base(prefixes: Mapping[str, str]) -> str | None:

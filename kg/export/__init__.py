@@ -18,9 +18,9 @@ and Cytoscape (:mod:`kg.export.graphml`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-import re
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -43,9 +43,6 @@ from kg.vocab import (
 )
 
 __all__ = [
-    "tidy_file",
-    "tidy_names",
-    "turtle_prefixes",
     "DEFAULT_BASE_IRI",
     "EXPORTERS",
     "READ_ORDER",
@@ -54,6 +51,9 @@ __all__ = [
     "find_output",
     "prefixes_for",
     "read_output",
+    "tidy_file",
+    "tidy_names",
+    "turtle_prefixes",
     "write_outputs",
 ]
 

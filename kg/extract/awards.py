@@ -761,11 +761,7 @@ def _honour_start(ctx: Context, sentence: Sentence, core_end: int, quoted: bool)
 
 def _after_award_verb(ctx: Context, lo: int, hi: int) -> int:
     """The end of the last award verb (获, 荣获, 被评为 …) in ``text[lo:hi]``, else ``lo``."""
-    lexicon = ctx.res.lexicon
-    verbs = lexicon.memo("award_verb_pattern", lambda: re.compile("|".join(
-        map(re.escape, sorted({"获", *(w for kind in ("award_active", "award_passive")
-                                       for w in lexicon.trigger_words(kind))},
-                              key=len, reverse=True)))))
+    verbs = ctx.res.lexicon.trigger_table(("award_active", "award_passive"))[1]  # 获 too
     end = lo
     for m in verbs.finditer(ctx.text, max(lo, hi - 16), hi):
         end = m.end()

@@ -374,6 +374,10 @@ def persons(ctx: Context, creator: str | None) -> list[Mention]:
 _UNIT_TAILS = ("海关", "科", "处", "室", "队", "组", "局", "站", "所", "中心", "馆")
 
 
+#: What ends the item of a list before it (or the clause before the list).
+_ITEM_BREAKS = frozenset("、，,。；;：:\n")
+
+
 def _listed_before(ctx: Context, found: list[Mention]) -> list[Mention]:
     """The persons listed before one found after its unit, the list joined by 、
     (北京首都机场海关孙铭辉、王彤、天津新港海关田宝明、…张海滨获): each item is a name, or a
@@ -396,7 +400,7 @@ def _item_start(text: str, pos: int) -> int:
     """Where the list item holding ``pos`` starts (after a 、 or a clause mark), looking
     back at most 24 characters over the item's unit."""
     lo = max(0, pos - 24)
-    while pos > lo and text[pos - 1] not in "、，,。；;：:\n":
+    while pos > lo and text[pos - 1] not in _ITEM_BREAKS:
         pos -= 1
     return pos
 
@@ -410,7 +414,7 @@ def _item_name(ctx: Context, end: int) -> int | None:
         if start < 0 or not all(is_cjk(c) for c in text[start:end]):
             continue
         before = text[start - 1:start] if start > 0 else "、"
-        if not (before in "、，,。；;：:\n" or text.endswith(_UNIT_TAILS, 0, start)):
+        if not (before in _ITEM_BREAKS or text.endswith(_UNIT_TAILS, 0, start)):
             continue
         if person_name_at(text, start, ctx.res) == end:
             return start
